@@ -1,0 +1,321 @@
+"""``check(name, *objects)``: grade student objects against the PyTorch reference, case by case."""
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course.checks import compare as cmp
+from course.checks.spec import _REGISTRY, Case, Exercise, StudentError
+
+DEFAULT_SEED = 0
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass; the message says which case, what differs and the likely cause."""
+
+
+@dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    cases: int
+    seconds: float
+    device: str = "cpu"
+    warnings: list = field(default_factory=list)
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return f"<check {self.name!r}: {'passed' if self.passed else 'failed'}, {self.cases} cases>"
+
+    def _ipython_display_(self):
+        """The one printed line says it all; a notebook shows nothing more for the returned result."""
+
+
+_LOADED = False
+_LOAD_ERRORS: dict[str, str] = {}
+
+
+def _load_lessons():
+    """Import every lesson module once, so that each registers its exercises.
+
+    A lesson module that fails to import does not take the others down; its error is reported
+    when one of its exercises is asked for.
+    """
+    global _LOADED
+    if _LOADED:
+        return
+    import course.lessons as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            try:
+                importlib.import_module(f"{pkg.__name__}.{info.name}")
+            except Exception as e:  # noqa: BLE001
+                _LOAD_ERRORS[info.name] = f"{type(e).__name__}: {e}"
+    _LOADED = True
+
+
+def exercises() -> list[str]:
+    """The names of all registered exercises, in lesson order."""
+    _load_lessons()
+    return [e.name for e in sorted(_REGISTRY.values(), key=lambda e: e.lesson)]
+
+
+def get_exercise(name: str) -> Exercise:
+    _load_lessons()
+    if not isinstance(name, str) or name not in _REGISTRY:
+        close = difflib.get_close_matches(str(name), list(_REGISTRY), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else " See course.exercises() for the list."
+        broken = "".join(f" (The lesson module {m!r} could not be loaded: {err}.)" for m, err in _LOAD_ERRORS.items())
+        raise CheckFailed(f"There is no exercise called {name!r}.{hint}{broken}")
+    return _REGISTRY[name]
+
+
+def check(name: str, *objects, seed: int | None = None, **options) -> CheckResult:
+    """Grade ``objects`` (the student's functions, classes or values) for exercise ``name``.
+
+    Prints one line and returns a passing :class:`CheckResult` when every case agrees with the
+    PyTorch reference; otherwise raises :class:`CheckFailed` (an ``AssertionError``) whose message
+    names the case, the difference and the likely mistake. ``seed`` draws other cases.
+    """
+    __tracebackhide__ = True  # noqa: F841 - pytest and IPython hide this frame
+    ex = get_exercise(name)
+    if options:
+        raise CheckFailed(f"check() got unknown option(s) {', '.join(options)}; it takes `seed=`.")
+    try:
+        result = _grade(ex, objects, DEFAULT_SEED if seed is None else seed)
+    except CheckFailed as e:
+        raise CheckFailed(str(e)) from None
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:  # a bug in the checker must never look like a pass
+        raise CheckFailed(f"check({name!r}) could not finish: the checker itself failed with "
+                          f"{type(e).__name__}: {e}. Please report this to your instructor "
+                          f"with the output of course.doctor().") from None
+    seed_txt = f", seed {seed}" if seed is not None else ""
+    print(f"\u2713 {name}: {result.cases} case{'s agree' if result.cases != 1 else ' agrees'} with PyTorch "
+          f"({result.device}, float64{seed_txt}).")
+    return result
+
+
+def _objects_problem(ex: Exercise, objects) -> str | None:
+    wanted = ", ".join(ex.objects)
+    if len(objects) != len(ex.objects):
+        return (f"check({ex.name!r}, ...) takes {len(ex.objects)} object{'s' if len(ex.objects) > 1 else ''}: "
+                f"{wanted}; you passed {len(objects)}.")
+    for obj, nm in zip(objects, ex.objects):
+        if obj is None:
+            return f"`{nm}` is None: run the cell that defines it, then this one."
+    return None
+
+
+def _grade(ex: Exercise, objects, seed: int) -> CheckResult:
+    from course.checks.guard import Guard
+    from course.checks.reference import get_ref, strict_precision
+
+    problem = _objects_problem(ex, objects)
+    if problem:
+        raise CheckFailed(problem)
+    guard = Guard(ex.name, ex.numpy_only, ex.time_limit)
+    if ex.validate is not None:
+        try:
+            ex.validate(*objects)
+        except StudentError as e:
+            raise CheckFailed(f"check({ex.name!r}): {e}") from None
+    ref = get_ref()
+    start = time.perf_counter()
+    cases = ex.cases(np.random.default_rng(seed))
+    for case in cases:
+        with strict_precision(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = _named(ex, ref.np(ex.reference(case, ref)))
+        guard.warnings = []
+        try:
+            if ex.run is not None:
+                raw = ex.run(objects, case, guard)
+            else:
+                raw = guard(objects[0], *case.args, what=ex.objects[0], names=case.arg_names, **case.kwargs)
+            got = _unpack(ex, raw)
+            failure = _compare(ex, case, got, expected, ref)
+        except StudentError as e:
+            failure = str(e)
+        if failure:
+            raise CheckFailed(_message(ex, case, failure, guard.warnings))
+    return CheckResult(ex.name, True, len(cases), time.perf_counter() - start, str(ref.device))
+
+
+def _named(ex: Exercise, value) -> dict:
+    if len(ex.outputs) == 1 and not (isinstance(value, dict) and ex.outputs[0].name in value):
+        return {ex.outputs[0].name: value}
+    if isinstance(value, dict):
+        return value
+    return {o.name: v for o, v in zip(ex.outputs, value)}
+
+
+def _returns_text(ex: Exercise) -> str:
+    names = [o.name for o in ex.outputs]
+    return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+
+
+def _unpack(ex: Exercise, raw) -> dict:
+    """The student's result as a dict keyed by output name (a custom run returns one already)."""
+    if ex.run is not None:
+        return raw if isinstance(raw, dict) else _named(ex, raw)
+    if len(ex.outputs) == 1:
+        return {ex.outputs[0].name: raw}
+    n = len(ex.outputs)
+    if raw is None:
+        raise StudentError(f"`{ex.objects[0]}` returned None; it should return {_returns_text(ex)}. "
+                           f"Did you forget a `return` statement?")
+    if not isinstance(raw, (tuple, list)) or len(raw) != n:
+        got = f"{len(raw)} values" if isinstance(raw, (tuple, list)) else cmp.describe(raw)
+        raise StudentError(f"`{ex.objects[0]}` should return {n} values, {_returns_text(ex)}; it returned {got}.")
+    return {o.name: v for o, v in zip(ex.outputs, raw)}
+
+
+def _what(ex: Exercise, name: str) -> str:
+    return "the result" if len(ex.outputs) == 1 else f"`{name}`"
+
+
+def _output_problem(ex, out, value, expected):
+    """None if this output is right; else (sentence, array-or-None)."""
+    what = _what(ex, out.name)
+    try:
+        arr = cmp.as_array(value, what, scalar=out.scalar)
+    except ValueError as e:
+        return str(e), None
+    exp_shape = expected.shape if isinstance(expected, cmp.Interval) else np.shape(expected)
+    if out.scalar and arr.shape != ():
+        return (f"{what} should be a single number; it is an array of shape {arr.shape} "
+                f"(use float(...) or .item()).", arr)
+    shape_msg = cmp.shape_problem(arr, exp_shape, what[0].upper() + what[1:])
+    if shape_msg:
+        return shape_msg, arr
+    exp_vals = expected.mid if isinstance(expected, cmp.Interval) else np.asarray(expected, float)
+    if arr.dtype.kind in "fc":
+        bad = ~np.isfinite(arr) & np.isfinite(exp_vals)
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+            at = f" at index {list(idx) if len(idx) > 1 else idx[0]}" if idx else ""
+            return (f"{what[0].upper() + what[1:]} contains {cmp._fmt(arr[idx])}{at} where the answer is "
+                    f"{cmp._fmt(exp_vals[idx])}: something overflowed or divided by zero.", arr)
+    if out.kind == "int":
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
+            return f"{what[0].upper() + what[1:]} should hold whole numbers (labels or counts); it holds fractions.", arr
+        tol = cmp.EXACT
+    else:
+        tol = cmp.tolerance_for(arr, out.tol)
+    ok, report = cmp.value_report(arr, expected, tol)
+    if not ok:
+        return f"{what[0].upper() + what[1:]} has the right shape, but {report}", arr
+    return None
+
+
+def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref) -> str | None:
+    failures, arrays, typed = [], {}, True
+    for out in ex.outputs:
+        if out.kind == "skip":
+            continue
+        if out.name not in got:
+            failures.append(f"`{out.name}` is missing from what you returned.")
+            continue
+        problem = _output_problem(ex, out, got[out.name], expected[out.name])
+        if problem:
+            failures.append(problem[0])
+            if problem[1] is not None:
+                arrays[out.name] = problem[1]
+            else:
+                typed = False
+        else:
+            arrays[out.name] = cmp.as_array(got[out.name], out.name, scalar=out.scalar)
+    if not failures:
+        return None
+    hint = _diagnose(ex, case, arrays, expected, ref) if typed else None
+    text = failures[0] if len(failures) == 1 else "\n  ".join(failures)
+    if hint:
+        text += f"\n  Likely cause: {hint}"
+    return text
+
+
+def _diagnose(ex: Exercise, case: Case, got: dict, expected: dict, ref) -> str | None:
+    """Name the mistake: a known wrong version that matches, else a generic pattern."""
+    from course.checks.reference import strict_precision
+
+    for m in ex.mistakes:
+        if m.applies is not None and not m.applies(case):
+            continue
+        try:
+            with strict_precision(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wrong = _named(ex, ref.np(m.outputs(case, ref)))
+        except Exception:
+            continue
+        if not wrong:
+            continue
+        matched, differs = True, False
+        for nm, val in wrong.items():
+            if nm not in got:
+                matched = False
+                break
+            tol = cmp.tolerance_for(np.asarray(got[nm]) if np.asarray(got[nm]).dtype.kind == "f" else np.zeros(1))
+            if not cmp.close(got[nm], val, tol):
+                matched = False
+                break
+            if not cmp.close(val, expected[nm], cmp.FLOAT64):
+                differs = True
+        if matched and differs:
+            return m.hint
+    for out in ex.outputs:
+        if out.name in got and out.kind == "float" and not isinstance(expected.get(out.name), cmp.Interval):
+            hint = _generic_hint(np.asarray(got[out.name], float), np.asarray(expected[out.name], float))
+            if hint:
+                return hint
+    return ex.hint or None
+
+
+def _generic_hint(g: np.ndarray, e: np.ndarray) -> str | None:
+    tol = cmp.FLOAT32
+    if g.shape != e.shape or not np.all(np.isfinite(g)) or not np.any(e):
+        if g.ndim == 2 and g.shape == e.T.shape and np.all(np.isfinite(g)) and cmp.close(g, e.T, tol):
+            return "your result is the transpose of the answer."
+        return None
+    if cmp.close(g, -e, tol):
+        return "your result has the opposite sign: check the sign of your update or gradient."
+    if g.ndim == 2 and g.shape[0] == g.shape[1] and cmp.close(g, e.T, tol):
+        return "your result is the transpose of the answer."
+    mask = np.abs(e) > 1e-8
+    if mask.any():
+        with np.errstate(all="ignore"):
+            ratios = g[mask] / e[mask]
+        c = float(np.median(ratios))
+        if np.isfinite(c) and abs(c - 1) > 1e-3 and c != 0 and cmp.close(g, c * e, tol):
+            return (f"your result is the answer times {cmp._fmt(c)}: a missing or extra scale factor "
+                    f"(a 1/N average, a 2 from the derivative of a square, a learning rate?).")
+    return None
+
+
+def _inputs_text(case: Case) -> str:
+    names = list(case.arg_names) if case.arg_names else [f"arg{i + 1}" for i in range(len(case.args))]
+    parts = [f"{n} = {cmp.describe(a)}" for n, a in zip(names, case.args)]
+    parts += [f"{k} = {cmp.describe(v) if not isinstance(v, (int, float, str)) else repr(v)}"
+              for k, v in case.kwargs.items()]
+    return "; ".join(parts)
+
+
+def _message(ex: Exercise, case: Case, failure: str, warns: list) -> str:
+    lines = [f"check({ex.name!r}) failed on the case \"{case.label}\"."]
+    inputs = _inputs_text(case)
+    if inputs:
+        lines.append(f"  Inputs: {inputs}")
+    lines.append("  " + failure)
+    if warns:
+        lines.append("  While your code ran: " + "; ".join(warns[:3]))
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""The instructor's cycle, one command each (run from anywhere; paths come from this file).
+
+    python grading/instructor.py release   [LESSON ...]   solutions/ -> labs/ (nbgrader generate_assignment)
+    python grading/instructor.py autograde [LESSON ...]   grade grading/submitted/<student>/<LESSON>/
+    python grading/instructor.py feedback  [LESSON ...]   HTML feedback in grading/feedback/
+    python grading/instructor.py export    [CSV]          all grades to a CSV (default grading/grades.csv)
+
+With no LESSON, every lesson folder in solutions/ is used. Collect submissions with your LMS or
+``nbgrader zip_collect`` into grading/submitted/<student_id>/<LESSON>/<LESSON>.ipynb first.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def lessons(selected=None) -> list[str]:
+    """Lesson folders in solutions/ (those named), in course order."""
+    found = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not selected:
+        return found
+    unknown = [s for s in selected if s not in found]
+    if unknown:
+        sys.exit(f"unknown lesson(s): {', '.join(unknown)}; known: {', '.join(found)}")
+    return list(selected)
+
+
+def nbgrader(*args: str) -> None:
+    """Run one nbgrader command with this folder's nbgrader_config.py."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    env = dict(os.environ, PYTHONWARNINGS=os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning"))
+    # nbgrader runs `alembic` and the kernel by name: find them beside this Python even in a
+    # virtual environment that was never activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    result = subprocess.run(cmd, cwd=HERE, env=env)
+    if result.returncode:
+        sys.exit(f"nbgrader {' '.join(args)} failed with exit code {result.returncode}")
+
+
+def submitted_lessons() -> list[str]:
+    sub = HERE / "submitted"
+    if not sub.is_dir():
+        return []
+    return sorted({p.name for student in sub.iterdir() if student.is_dir() for p in student.iterdir() if p.is_dir()})
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["release", "autograde", "feedback", "export"])
+    parser.add_argument("args", nargs="*", help="lessons (release/autograde/feedback) or the CSV path (export)")
+    ns = parser.parse_args(argv)
+    if ns.command == "release":
+        for lesson in lessons(ns.args):
+            nbgrader("generate_assignment", lesson, "--force")
+    elif ns.command == "autograde":
+        for lesson in (lessons(ns.args) if ns.args else submitted_lessons()):
+            nbgrader("autograde", lesson, "--create", "--force")
+    elif ns.command == "feedback":
+        for lesson in (lessons(ns.args) if ns.args else submitted_lessons()):
+            nbgrader("generate_feedback", lesson, "--force")
+    elif ns.command == "export":
+        out = Path(ns.args[0]).resolve() if ns.args else HERE / "grades.csv"
+        nbgrader("export", f"--to={out}")
+        print(f"grades written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""The notebooks and the nbgrader pipeline, exercised for real.
+
+For every lesson: the committed notebooks carry no outputs; labs/ is exactly what nbgrader generates from
+solutions/ and holds no solution or hidden test; autograding the solutions gives full marks with no error in
+any cell, and autograding the fresh lab gives zero without an error from the grader itself.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+GRADER_FAILURES = {"CellTimeoutError", "DeadKernelError", "UnresponsiveKernelError", "TimeoutError"}
+
+
+def notebook_paths(folder: str):
+    return sorted((ROOT / folder).glob("*/*.ipynb"))
+
+
+def read(path: Path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def grade_cells(nb):
+    return [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+
+
+def test_every_lesson_has_a_lab():
+    assert LESSONS, "no lessons in solutions/"
+    labs = sorted(p.name for p in (ROOT / "labs").iterdir() if p.is_dir())
+    assert labs == LESSONS
+    for lesson in LESSONS:
+        assert (ROOT / "solutions" / lesson / f"{lesson}.ipynb").is_file()
+        assert (ROOT / "labs" / lesson / f"{lesson}.ipynb").is_file()
+
+
+@pytest.mark.parametrize("path", notebook_paths("solutions") + notebook_paths("labs"), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_committed_without_outputs(path):
+    nb = read(path)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{path.relative_to(ROOT)}: code cells {dirty} have outputs; strip them before committing"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_same_setup_cell_everywhere():
+    firsts = {p.relative_to(ROOT).as_posix(): code_cells(read(p))[0].source
+              for p in notebook_paths("solutions") + notebook_paths("labs")}
+    reference = firsts[f"solutions/{LESSONS[0]}/{LESSONS[0]}.ipynb"]
+    assert "course.setup()" in reference and "google.colab" in reference
+    different = [p for p, src in firsts.items() if src != reference]
+    assert not different, f"the first code cell differs from the standard setup cell in {different}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lab_hides_solutions_and_hidden_tests(lesson):
+    source = read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    lab = read(ROOT / "labs" / lesson / f"{lesson}.ipynb")
+    lab_text = "\n".join(c.source for c in lab.cells)
+    assert "BEGIN SOLUTION" not in lab_text and "BEGIN HIDDEN TESTS" not in lab_text
+    lab_cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in lab.cells}
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        src = cell.source
+        if meta.get("solution"):
+            body = src.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+            for line in (ln.strip() for ln in body.splitlines()):
+                if len(line) > 12 and not line.startswith("#"):
+                    assert line not in lab_cells[meta["grade_id"]], f"{lesson}: solution line {line!r} is in the lab"
+            assert "raise NotImplementedError()" in lab_cells[meta["grade_id"]]
+        if "### BEGIN HIDDEN TESTS" in src:
+            hidden = src.split("### BEGIN HIDDEN TESTS", 1)[1].split("### END HIDDEN TESTS", 1)[0]
+            for line in filter(None, (ln.strip() for ln in hidden.splitlines())):
+                visible = src.split("### BEGIN HIDDEN TESTS", 1)[0]
+                if line not in visible:
+                    assert line not in lab_text, f"{lesson}: hidden test {line!r} is in the lab"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_grade_cells_check_registered_exercises(lesson):
+    import course
+
+    nb = read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    cells = grade_cells(nb)
+    assert cells, f"{lesson} has no graded test cell"
+    names = set(course.exercises())
+    for cell in cells:
+        meta = cell.metadata["nbgrader"]
+        assert meta.get("points", 0) > 0 and meta.get("locked")
+        assert "check(" in cell.source
+        for call in cell.source.split('check("')[1:]:
+            assert call.split('"', 1)[0] in names
+
+
+# --------------------------------------------------------------------------- the real nbgrader cycle
+def nbgrader_env():
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def instructor(course_root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(course_root / "grading" / "instructor.py"), *args],
+                          cwd=course_root, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A throwaway course root: the lesson sources and the grading configuration, nothing else."""
+    (tmp_path / "grading").mkdir()
+    for name in ("nbgrader_config.py", "instructor.py"):
+        shutil.copy(ROOT / "grading" / name, tmp_path / "grading" / name)
+    return tmp_path
+
+
+def outputs_of(nb, kind):
+    return [o for c in code_cells(nb) for o in c.get("outputs", []) if o.get("output_type") == kind]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_and_autograde(lesson, course_copy):
+    shutil.copytree(ROOT / "solutions" / lesson, course_copy / "solutions" / lesson)
+    done = instructor(course_copy, "release", lesson)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # labs/ as committed is exactly what generation produces.
+    generated = json.loads((course_copy / "labs" / lesson / f"{lesson}.ipynb").read_text())
+    committed = json.loads((ROOT / "labs" / lesson / f"{lesson}.ipynb").read_text())
+    assert generated == committed, f"labs/{lesson} is stale: run `python grading/instructor.py release {lesson}`"
+
+    submitted = course_copy / "grading" / "submitted"
+    for student, origin in (("solution", "solutions"), ("fresh", "labs")):
+        (submitted / student / lesson).mkdir(parents=True)
+        shutil.copy(course_copy / origin / lesson / f"{lesson}.ipynb", submitted / student / lesson)
+    done = instructor(course_copy, "autograde", lesson)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    done = instructor(course_copy, "export")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course_copy / "grading" / "grades.csv"))}
+    solution, fresh = rows["solution"], rows["fresh"]
+    assert float(solution["max_score"]) > 0
+    assert float(solution["score"]) == float(solution["max_score"]), solution
+    assert float(fresh["score"]) == 0.0, fresh
+
+    graded = course_copy / "grading" / "autograded"
+    nb_solution = read(graded / "solution" / lesson / f"{lesson}.ipynb")
+    errors = [(o["ename"], o["evalue"][:200]) for o in outputs_of(nb_solution, "error")]
+    assert not errors, f"the solutions notebook raised: {errors}"
+    stderr_in_tests = [c.source[:60] for c in grade_cells(nb_solution)
+                       if any(o.get("name") == "stderr" for o in c.get("outputs", []))]
+    assert not stderr_in_tests, f"test cells wrote to stderr: {stderr_in_tests}"
+
+    nb_fresh = read(graded / "fresh" / lesson / f"{lesson}.ipynb")
+    grader_errors = [o["ename"] for o in outputs_of(nb_fresh, "error") if o["ename"] in GRADER_FAILURES]
+    assert not grader_errors, f"grading the fresh lab failed: {grader_errors}"
+    for cell in grade_cells(nb_fresh):
+        names = [o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        assert names, f"a test cell of the fresh lab passed: {cell.source[:80]}"
