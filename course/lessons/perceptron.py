@@ -388,8 +388,8 @@ def gate_explorer(gate="AND", w1=0.5, w2=0.5, b=-0.2):
             w = (sliders["w1"].value, sliders["w2"].value)
             fig, ax = plt.subplots(figsize=(4, 4))
             plot_gate(w, sliders["b"].value, choice.value, ax=ax)
-            plt.show()
-            display(HTML(truth_table_html(w, sliders["b"].value, choice.value)))
+            display(fig, HTML(truth_table_html(w, sliders["b"].value, choice.value)))
+            plt.close(fig)
 
     for s in (*sliders.values(), choice):
         s.observe(redraw, names="value")
