@@ -1,0 +1,535 @@
+"""Lesson 03 graders: right implementations pass (vectorized and loops, float32 and float64, any value at
+a kink), wrong ones fail with the hint a student should see."""
+import math
+
+import numpy as np
+import pytest
+
+from checkhelpers import assert_fails, assert_passes
+
+
+# =========================================================================== building blocks
+def sig_stable(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def loop(fn):
+    """Apply a scalar function element by element (a student's loop version)."""
+    def vectorized(x, *args, **kwargs):
+        x = np.asarray(x, dtype=float)
+        out = np.empty_like(x)
+        for idx in np.ndindex(x.shape):
+            out[idx] = fn(float(x[idx]), *args, **kwargs)
+        return out
+    return vectorized
+
+
+def as32(fn):
+    def f(x, *args, **kwargs):
+        return fn(np.asarray(x, dtype=np.float32), *args, **kwargs).astype(np.float32)
+    return f
+
+
+# =========================================================================== sigmoid
+def sigmoid_naive(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def sigmoid_tanh(x):
+    return 0.5 * (1 + np.tanh(x / 2))
+
+
+def _sig_scalar(v):
+    if v >= 0:
+        return 1 / (1 + math.exp(-v))
+    return math.exp(v) / (1 + math.exp(v))
+
+
+def sigmoid_clip(x):
+    return 1 / (1 + np.exp(-np.clip(x, -500, 500)))
+
+
+@pytest.mark.parametrize("fn", [sig_stable, sigmoid_naive, sigmoid_tanh, loop(_sig_scalar), sigmoid_clip,
+                                as32(sig_stable)])
+def test_sigmoid_right(fn):
+    """Also the naive 1/(1 + e^{-x}): it overflows inside exp at -1000 but its value, 0, is right."""
+    assert_passes("sigmoid", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: sig_stable(-x), "exponent is -x"),
+    (lambda x: np.exp(-x) / (1 + np.exp(-x)) if np.abs(x).max() < 100 else 1 - sig_stable(x), "1 - \u03c3(x)"),
+    (lambda x: np.tanh(x), "tanh(x)"),
+    (lambda x: np.exp(x) / (1 + np.exp(x)), "overflowed"),
+    (lambda x: sig_stable(x).ravel(), "shape"),
+    (lambda x: list(sig_stable(x)), "Python list"),
+    (lambda x: None, "return"),
+])
+def test_sigmoid_wrong(fn, hint):
+    assert_fails("sigmoid", fn, hint=hint)
+
+
+def test_sigmoid_torch_is_refused():
+    import torch
+
+    assert_fails("sigmoid", lambda x: torch.sigmoid(torch.tensor(x)).numpy(), hint="called torch")
+
+
+def test_sigmoid_mutating_input_is_reported():
+    def sigmoid(x):
+        x *= -1
+        return 1 / (1 + np.exp(np.clip(x, -500, 500)))
+
+    assert_fails("sigmoid", sigmoid, hint="changed its input `x` in place")
+
+
+# =========================================================================== tanh
+def tanh_exp(x):
+    x = np.clip(x, -300, 300)
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+
+
+def tanh_lecture(x):
+    return 2 / (1 + np.exp(-2 * x)) - 1
+
+
+@pytest.mark.parametrize("fn", [np.tanh, tanh_exp, tanh_lecture, lambda x: 2 * sig_stable(2 * x) - 1,
+                                loop(math.tanh), as32(np.tanh)])
+def test_tanh_right(fn):
+    assert_passes("tanh", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: 2 * sig_stable(x) - 1, "2x inside"),
+    (sig_stable, "lies between -1 and 1"),
+    (lambda x: np.tanh(2 * x), "already holds the 2"),
+    (lambda x: (np.exp(x) - np.exp(-x)) / 2, None),
+])
+def test_tanh_wrong(fn, hint):
+    assert_fails("tanh", fn, hint=hint)
+
+
+# =========================================================================== relu
+@pytest.mark.parametrize("fn", [
+    lambda x: np.maximum(0, x),
+    lambda x: x * (x > 0),
+    lambda x: np.where(x > 0, x, 0.0),
+    lambda x: np.clip(x, 0, None),
+    loop(lambda v: max(0.0, v)),
+    as32(lambda x: np.maximum(0, x)),
+])
+def test_relu_right(fn):
+    assert_passes("relu", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (np.abs, "absolute value"),
+    (lambda x: np.minimum(0, x), "min(0, x)"),
+    (lambda x: np.maximum(0, -x), "max(0, -x)"),
+    (lambda x: (x > 0).astype(float), "derivative"),
+    (lambda x: np.max(np.maximum(0, x)), "single number"),
+])
+def test_relu_wrong(fn, hint):
+    assert_fails("relu", fn, hint=hint)
+
+
+# =========================================================================== leaky relu
+def leaky(x, alpha=0.01):
+    return np.where(x >= 0, x, alpha * x)
+
+
+def leaky_max(x, alpha=0.01):
+    return np.maximum(alpha * x, x)  # right for 0 <= alpha <= 1, the course's cases
+
+
+@pytest.mark.parametrize("fn", [leaky, leaky_max, loop(lambda v, alpha=0.01: v if v > 0 else alpha * v),
+                                lambda x, alpha=0.01: np.maximum(0, x) + alpha * np.minimum(0, x),
+                                as32(leaky)])
+def test_leaky_relu_right(fn):
+    assert_passes("leaky_relu", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x, alpha=0.01: np.where(x >= 0, alpha * x, x), "not the positive ones"),
+    (lambda x, alpha=0.01: np.maximum(0, x), "as in relu"),
+    (lambda x, alpha=0.1: leaky(x, alpha), "default alpha is 0.01"),
+    (lambda x, alpha=0.01: leaky(x, 0.01), "ignored the alpha"),
+    (lambda x, alpha=0.01: np.where(x >= 0, x, -alpha * x), "-alpha"),
+])
+def test_leaky_relu_wrong(fn, hint):
+    assert_fails("leaky_relu", fn, hint=hint)
+
+
+def test_leaky_relu_needs_a_default():
+    assert_fails("leaky_relu", lambda x, alpha: leaky(x, alpha), hint="alpha")
+
+
+# =========================================================================== elu
+def elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def elu_plain(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    neg = x < 0
+    out[neg] = alpha * (np.exp(x[neg]) - 1)
+    return out
+
+
+@pytest.mark.parametrize("fn", [elu, elu_plain, lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(x) - 1)),
+                                loop(lambda v, alpha=1.0: v if v > 0 else alpha * math.expm1(v)), as32(elu)])
+def test_elu_right(fn):
+    assert_passes("elu", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0))), "forgot the -1"),
+    (lambda x, alpha=1.0: np.where(x > 0, alpha * x, alpha * np.expm1(np.minimum(x, 0))), "only the negative"),
+    (lambda x, alpha=1.0: np.where(x > 0, x, np.expm1(np.minimum(x, 0))), "forgot alpha"),
+    (lambda x, alpha=1.0: alpha * np.expm1(np.minimum(x, 50)), "every input"),
+    (lambda x, alpha=0.1: elu(x, alpha), "default alpha is 1.0"),
+])
+def test_elu_wrong(fn, hint):
+    assert_fails("elu", fn, hint=hint)
+
+
+# =========================================================================== mish
+def mish(x):
+    return x * np.tanh(softplus(x))
+
+
+def mish_lecture(x):
+    return x * np.tanh(np.log(1 + np.exp(x)))
+
+
+@pytest.mark.parametrize("fn", [mish, mish_lecture, loop(lambda v: v * math.tanh(math.log1p(math.exp(v)))),
+                                lambda x: x * np.tanh(np.log1p(np.exp(x))), as32(mish)])
+def test_mish_right(fn):
+    assert_passes("mish", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: np.tanh(softplus(x)), "factor x"),
+    (lambda x: x * np.tanh(x), "not log(e^x)"),
+    (lambda x: x * sig_stable(x), "Swish"),
+    (lambda x: x * np.tanh(np.exp(x)), "tanh(e^x)"),
+])
+def test_mish_wrong(fn, hint):
+    assert_fails("mish", fn, hint=hint)
+
+
+# =========================================================================== sigmoid_grad
+@pytest.mark.parametrize("fn", [
+    lambda x: sig_stable(x) * (1 - sig_stable(x)),
+    lambda x: sig_stable(x) * sig_stable(-x),
+    lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,
+    lambda x: 0.25 / np.cosh(x / 2) ** 2,
+    loop(lambda v: _sig_scalar(v) * (1 - _sig_scalar(v))),
+    as32(lambda x: sig_stable(x) * (1 - sig_stable(x))),
+])
+def test_sigmoid_grad_right(fn):
+    assert_passes("sigmoid_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: sig_stable(x) * (1 - x), "(1 - x)"),
+    (lambda x: x * (1 - x), "input x itself"),
+    (lambda x: 1 - sig_stable(x) ** 2, "tanh's derivative"),
+    (sig_stable, "not its derivative"),
+    (lambda x: sig_stable(x) ** 2, "\u03c3(x)\u00b2"),
+])
+def test_sigmoid_grad_wrong(fn, hint):
+    assert_fails("sigmoid_grad", fn, hint=hint)
+
+
+# =========================================================================== tanh_grad
+@pytest.mark.parametrize("fn", [lambda x: 1 - np.tanh(x) ** 2, lambda x: 1 / np.cosh(x) ** 2,
+                                lambda x: 4 * sig_stable(2 * x) * (1 - sig_stable(2 * x)),
+                                loop(lambda v: 1 - math.tanh(v) ** 2), as32(lambda x: 1 - np.tanh(x) ** 2)])
+def test_tanh_grad_right(fn):
+    assert_passes("tanh_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: 1 - x ** 2, "1 - x\u00b2"),
+    (lambda x: 1 - np.tanh(x), "must be squared"),
+    (lambda x: np.tanh(x) * (1 - np.tanh(x)), "sigmoid's pattern"),
+    (lambda x: np.tanh(x) ** 2 - 1, "sign is flipped"),
+    (np.tanh, "not its derivative"),
+])
+def test_tanh_grad_wrong(fn, hint):
+    assert_fails("tanh_grad", fn, hint=hint)
+
+
+# =========================================================================== relu_grad
+@pytest.mark.parametrize("fn", [
+    lambda x: (x > 0).astype(float),
+    lambda x: (x >= 0).astype(float),        # 1 at the kink
+    lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),  # 1/2 at the kink
+    lambda x: x > 0,                          # booleans
+    loop(lambda v: 1.0 if v > 0 else 0.0),
+    as32(lambda x: (x > 0).astype(float)),
+])
+def test_relu_grad_right(fn):
+    assert_passes("relu_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: np.ones_like(x), "0 for negative inputs"),
+    (np.sign, "not -1"),
+    (lambda x: np.maximum(0, x), "relu(x) itself"),
+    (lambda x: (x < 0).astype(float), "inverted"),
+    (lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 2.0)), "[0, 1]"),
+])
+def test_relu_grad_wrong(fn, hint):
+    assert_fails("relu_grad", fn, hint=hint)
+
+
+# =========================================================================== leaky_relu_grad
+@pytest.mark.parametrize("fn", [
+    lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha),
+    lambda x, alpha=0.01: np.where(x >= 0, 1.0, alpha),
+    lambda x, alpha=0.01: np.where(x > 0, 1.0, np.where(x < 0, alpha, (1 + alpha) / 2)),
+    loop(lambda v, alpha=0.01: 1.0 if v > 0 else alpha),
+    as32(lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha)),
+])
+def test_leaky_relu_grad_right(fn):
+    assert_passes("leaky_relu_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x, alpha=0.01: np.where(x > 0, alpha, 1.0), "swapped"),
+    (lambda x, alpha=0.01: (x > 0).astype(float), "not 0"),
+    (lambda x, alpha=0.01: np.where(x >= 0, x, alpha * x), "leaky_relu(x) itself"),
+    (lambda x, alpha=0.1: np.where(x > 0, 1.0, alpha), "default alpha is 0.01"),
+    (lambda x, alpha=0.01: np.where(x > 0, 1.0, 0.01), "ignored the alpha"),
+    (lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha * x), "not alpha\u00b7x"),
+])
+def test_leaky_relu_grad_wrong(fn, hint):
+    assert_fails("leaky_relu_grad", fn, hint=hint)
+
+
+# =========================================================================== elu_grad
+def elu_grad(x, alpha=1.0):
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+
+
+@pytest.mark.parametrize("fn", [
+    elu_grad,
+    lambda x, alpha=1.0: np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0))),   # 1 at the kink
+    lambda x, alpha=1.0: np.where(x > 0, 1.0, elu(x, alpha) + alpha),                 # elu + alpha
+    loop(lambda v, alpha=1.0: 1.0 if v > 0 else alpha * math.exp(v)),
+    as32(elu_grad),
+])
+def test_elu_grad_right(fn):
+    assert_passes("elu_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.expm1(np.minimum(x, 0))), "the -1 disappears"),
+    (lambda x, alpha=1.0: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))), "forgot alpha"),
+    (lambda x, alpha=1.0: alpha * np.exp(np.minimum(x, 50)), "not alpha\u00b7e^x"),
+    (lambda x, alpha=1.0: (x > 0).astype(float), "not 0"),
+    (lambda x, alpha=1.0: elu(x, alpha), "elu(x) itself"),
+    (lambda x, alpha=0.1: elu_grad(x, alpha), "default alpha is 1.0"),
+])
+def test_elu_grad_wrong(fn, hint):
+    assert_fails("elu_grad", fn, hint=hint)
+
+
+# =========================================================================== mish_grad
+def mish_grad(x):
+    t = np.tanh(softplus(x))
+    return t + x * (1 - t ** 2) * sig_stable(x)
+
+
+def mish_grad_paper(x):
+    """The closed form from the Mish paper: e^x ω / δ²."""
+    e = np.exp(x)
+    omega = 4 * (x + 1) + 4 * e ** 2 + e ** 3 + e * (4 * x + 6)
+    delta = 2 * e + e ** 2 + 2
+    return e * omega / delta ** 2
+
+
+@pytest.mark.parametrize("fn", [mish_grad, mish_grad_paper,
+                                lambda x: np.tanh(np.log(1 + np.exp(x))) + x * (1 - np.tanh(np.log(1 + np.exp(x))) ** 2) / (1 + np.exp(-x)),
+                                loop(lambda v: float(mish_grad(np.array(v)))), as32(mish_grad)])
+def test_mish_grad_right(fn):
+    assert_passes("mish_grad", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda x: np.tanh(softplus(x)), "product rule"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2), "through softplus"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x))) * sig_stable(x), "square is missing"),
+    (lambda x: x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(x), "only the second term"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(-x), "1/(1 + e^x)"),
+    (lambda x: x * np.tanh(softplus(x)), "mish(x) itself"),
+])
+def test_mish_grad_wrong(fn, hint):
+    assert_fails("mish_grad", fn, hint=hint)
+
+
+# =========================================================================== softmax
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_loop(z):
+    out = np.zeros_like(z, dtype=float)
+    for i, row in enumerate(z):
+        m = max(row)
+        ex = [math.exp(v - m) for v in row]
+        s = sum(ex)
+        out[i] = [v / s for v in ex]
+    return out
+
+
+def softmax_logsumexp(z):
+    m = z.max(axis=1, keepdims=True)
+    return np.exp(z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True)))
+
+
+def softmax_transposed(z):
+    e = np.exp(z.T - z.T.max(axis=0))
+    return (e / e.sum(axis=0)).T
+
+
+@pytest.mark.parametrize("fn", [softmax, softmax_loop, softmax_logsumexp, softmax_transposed,
+                                lambda z: softmax(z.astype(np.float32)).astype(np.float32)])
+def test_softmax_right(fn):
+    assert_passes("softmax", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda z: softmax(z.T).T, "wrong axis"),
+    (lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), "subtract each row's maximum"),
+    (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True), "whole array"),
+    (lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1, keepdims=True), "keepdims"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1),
+     "keepdims"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(),
+     "whole batch"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "adds up to 1"),
+    (lambda z: softmax(z).ravel(), "shape"),
+])
+def test_softmax_wrong(fn, hint):
+    assert_fails("softmax", fn, hint=hint)
+
+
+# =========================================================================== cross-entropy
+def logsumexp(z):
+    m = z.max(axis=1, keepdims=True)
+    return m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def ce(logits, y):
+    n = len(y)
+    logp = logits - logsumexp(logits)
+    loss = -logp[np.arange(n), y].mean()
+    d = softmax(logits)
+    d[np.arange(n), y] -= 1
+    return loss, d / n
+
+
+def ce_onehot(logits, y):
+    n, c = logits.shape
+    onehot = np.eye(c)[y]
+    logp = logits - logsumexp(logits)
+    return float(-(onehot * logp).sum() / n), (softmax(logits) - onehot) / n
+
+
+def ce_loop(logits, y):
+    n, c = logits.shape
+    total, d = 0.0, np.zeros((n, c))
+    for i in range(n):
+        m = max(logits[i])
+        s = sum(math.exp(v - m) for v in logits[i])
+        total += -(logits[i][y[i]] - m - math.log(s))
+        for k in range(c):
+            d[i, k] = (math.exp(logits[i][k] - m) / s - (k == y[i])) / n
+    return total / n, d
+
+
+def ce_float32(logits, y):
+    loss, d = ce(logits.astype(np.float32), y)
+    return np.float32(loss), d.astype(np.float32)
+
+
+@pytest.mark.parametrize("fn", [ce, ce_onehot, ce_loop, ce_float32,
+                                lambda z, y: (np.array(ce(z, y)[0]), ce(z, y)[1])])
+def test_cross_entropy_right(fn):
+    assert_passes("cross_entropy", fn)
+
+
+def _ce_variant(*, twice=False, sum_loss=False, no_n_grad=False, per_class=False, no_onehot=False,
+                neg=False, axis=1, log_p=False, no_shift=False, bad_index=False, index=False):
+    def f(z, y):
+        n, c = z.shape
+        onehot = np.eye(c)[y]
+        if no_shift:
+            p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        elif axis == 1:
+            p = softmax(z)
+        else:
+            p = softmax(z.T).T
+        if twice:
+            p = softmax(p)
+        if log_p or no_shift:
+            logp = np.log(p)
+        elif axis == 1 and not twice:
+            logp = z - logsumexp(z)
+        else:
+            logp = np.log(p)
+        if bad_index:
+            loss = -logp[:, y].mean()
+        elif index:
+            loss = -logp[np.arange(n), y].mean()
+        else:
+            loss = -(onehot * logp).sum()
+            loss = loss if sum_loss else loss / (n * c if per_class else n)
+        d = p if no_onehot else p - onehot
+        d = -d if neg else d
+        return loss, d if no_n_grad else d / n
+    return f
+
+
+@pytest.mark.parametrize("kwargs, hint", [
+    (dict(twice=True), "softmax twice"),
+    (dict(sum_loss=True), "MEAN over the batch"),
+    (dict(no_n_grad=True), "missing the 1/N"),
+    (dict(sum_loss=True, no_n_grad=True), "MEAN over the batch"),
+    (dict(per_class=True), "averaged over the classes"),
+    (dict(no_onehot=True), "subtract the one-hot"),
+    (dict(neg=True), "wrong sign"),
+    (dict(axis=0), "wrong axis"),
+    (dict(log_p=True), "0\u00b7(-inf) = nan"),
+    (dict(log_p=True, index=True), "log(0)"),
+    (dict(no_shift=True), "overflows"),
+    (dict(bad_index=True), "p[np.arange(N), y]"),
+])
+def test_cross_entropy_wrong(kwargs, hint):
+    assert_fails("cross_entropy", _ce_variant(**kwargs), hint=hint)
+
+
+def test_cross_entropy_wrong_returns():
+    assert_fails("cross_entropy", lambda z, y: ce(z, y)[0], hint="2 values")
+    assert_fails("cross_entropy", lambda z, y: (ce(z, y)[1], ce(z, y)[0]), hint="single number")
+    assert_fails("cross_entropy", lambda z, y: (-(z - logsumexp(z))[np.arange(len(y)), y] / len(y), ce(z, y)[1]),
+                 hint="single number")
+
+
+def test_cross_entropy_does_not_mutate():
+    def ce_inplace(z, y):
+        z -= z.max(axis=1, keepdims=True)
+        return ce(z, y)
+
+    assert_fails("cross_entropy", ce_inplace, hint="changed its input `logits` in place")
