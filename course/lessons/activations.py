@@ -600,10 +600,10 @@ def activation_explorer(name="sigmoid", mean=0.0, std=2.0):
             for ax in axes[:2]:
                 ax.axvspan(mu.value - sd.value, mu.value + sd.value, color="tab:green", alpha=0.1)
             fig.tight_layout()
-            plt.show()
             rows = "".join(f"<tr><td>{k}</td><td>{v:.3f}</td></tr>" for k, v in stats.items())
             good, bad = TABLE[choice.value]
-            display(HTML(f"<table>{rows}</table><p><b>+</b> {good}<br><b>&minus;</b> {bad}</p>"))
+            display(fig, HTML(f"<table>{rows}</table><p><b>+</b> {good}<br><b>&minus;</b> {bad}</p>"))
+            plt.close(fig)
 
     for w in (choice, alpha, mu, sd):
         w.observe(redraw, names="value")
