@@ -608,7 +608,8 @@ def activation_explorer(name="sigmoid", mean=0.0, std=2.0):
     for w in (choice, alpha, mu, sd):
         w.observe(redraw, names="value")
     redraw()
-    return widgets.HBox([widgets.VBox([choice, alpha, mu, sd]), out])
+    # Controls above the wide three-panel figure, so nothing is cropped in a narrow notebook.
+    return widgets.VBox([widgets.HBox([choice, alpha]), widgets.HBox([mu, sd]), out])
 
 
 # --------------------------------------------------------------------------- vanishing gradient
