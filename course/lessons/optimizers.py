@@ -899,7 +899,8 @@ def learning_rate_widget(lr=0.05, W0=3.0, steps=15):
             fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
             plot_cost_curve(lr_s.value, w0_s.value, n_s.value, axes=axes)
             fig.tight_layout()
-            plt.show()
+            display(fig)
+            plt.close(fig)
 
     for s in (lr_s, w0_s, n_s):
         s.observe(redraw, names="value")
@@ -1127,14 +1128,15 @@ def race_widget(optimizers=None, surface="ill-conditioned quadratic", steps=150)
             fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
             plot_race(s, results, axes=axes)
             fig.tight_layout()
-            plt.show()
+            display(fig)
+            plt.close(fig)
 
     choice.observe(on_surface, names="value")
     for w in (pick, lr_s, x0, y0, n_s):
         w.observe(redraw, names="value")
     redraw()
-    controls = widgets.VBox([choice, pick, lr_s, x0, y0, n_s])
-    display(widgets.VBox([widgets.HBox([controls, out]), note]))
+    controls = widgets.HBox([widgets.VBox([choice, pick]), widgets.VBox([lr_s, x0, y0, n_s])])
+    display(widgets.VBox([controls, note, out]))
 
 
 def plot_loss_curves(histories, ax=None, xlabel="epoch", ylabel="training MSE", title=None, logy=True):
