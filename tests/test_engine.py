@@ -193,11 +193,11 @@ def test_global_state_is_restored():
     import torch
 
     before = (np.geterr(), list(warnings.filters), torch.backends.cuda.matmul.allow_tf32,
-              torch.backends.cudnn.allow_tf32)
+              torch.backends.cudnn.allow_tf32, torch.get_num_threads())
     run_quietly("step", good_step)
     run_quietly("step", lambda z: None)
     after = (np.geterr(), list(warnings.filters), torch.backends.cuda.matmul.allow_tf32,
-             torch.backends.cudnn.allow_tf32)
+             torch.backends.cudnn.allow_tf32, torch.get_num_threads())
     assert before == after
 
 

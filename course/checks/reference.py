@@ -46,18 +46,27 @@ class Ref:
 
 @contextlib.contextmanager
 def strict_precision():
-    """TF32 off (so a GPU never loosens a comparison), restored afterwards."""
+    """TF32 off (so a GPU never loosens a comparison) and one CPU thread, restored afterwards.
+
+    References work on tiny tensors: a thread pool only adds waiting, and on a busy machine a
+    (6, 4) operation can take 0.1 s instead of microseconds.
+    """
     import torch
 
     cuda_mm = torch.backends.cuda.matmul.allow_tf32
     cudnn = torch.backends.cudnn.allow_tf32
+    threads = torch.get_num_threads()
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
+    if threads != 1:
+        torch.set_num_threads(1)
     try:
         yield
     finally:
         torch.backends.cuda.matmul.allow_tf32 = cuda_mm
         torch.backends.cudnn.allow_tf32 = cudnn
+        if threads != 1:
+            torch.set_num_threads(threads)
 
 
 _REF = None

@@ -1,0 +1,998 @@
+"""Lesson 02: XOR and the multi-layer perceptron, backpropagation.
+
+Exercises: ``xor_network``, ``dense_forward``, ``dense_backward``, ``mse_loss``, ``numerical_gradient``,
+``two_layer_forward``, ``two_layer_backward``, ``train_xor``.
+Pictures: :func:`plot_xor_views` (reducing four points to three; lifting to 3-D with x1·x2),
+:func:`draw_network`, :func:`plot_decision_boundary`, :func:`plot_sigmoid_derivative`, and the widget
+:func:`training_explorer` (a slider over the epochs of a training run).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from course.checks import Case, Exercise, Mistake, Output, StudentError, register
+from course.checks.compare import as_array, tolerance_for, value_report
+from course.lessons.perceptron import TRUTH_TABLES, X_GATE
+from course.plots import show
+
+LESSON = "02_xor_mlp"
+
+#: The lecture's worked example: input [2, 3], hidden weights, output weights (no activation).
+LECTURE_X = np.array([[2.0, 3.0]])
+LECTURE_W1 = np.array([[0.11, 0.12], [0.21, 0.08]])
+LECTURE_W2 = np.array([[0.14], [0.15]])
+LECTURE_TARGET = 1.0
+LECTURE_LR = 0.05
+
+#: XOR targets as a column, the shape a 2-H-1 network outputs.
+Y_XOR = TRUTH_TABLES["XOR"].astype(float)[:, None]
+
+PARAM_KEYS = ("W1", "b1", "W2", "b2")
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _with_shape_hint(call, fn, *args, hint, **kwargs):
+    """``call`` the student, adding ``hint`` when NumPy complains about shapes."""
+    try:
+        return call(fn, *args, **kwargs)
+    except StudentError as e:
+        msg = str(e)
+        if any(s in msg for s in ("matmul", "not aligned", "could not be broadcast", "mismatch in its core")):
+            msg = f"{msg} {hint}"
+        raise StudentError(msg) from None
+
+
+def _pair(result, what, names):
+    """A student's ``(a, b)`` return value, or a sentence saying what is wrong with it."""
+    if result is None:
+        raise StudentError(f"`{what}` returned None; it should return {names}. Did you forget `return`?")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else type(result).__name__
+        raise StudentError(f"`{what}` should return two values, {names}; it returned {got}.")
+    return result
+
+
+def _params_t(params, ref):
+    return {k: ref.t(params[k]) for k in PARAM_KEYS}
+
+
+def _random_params(rng, D, H, C, scale=1.0):
+    return {"W1": rng.normal(scale=scale, size=(D, H)), "b1": rng.normal(scale=0.5, size=H),
+            "W2": rng.normal(scale=scale, size=(H, C)), "b2": rng.normal(scale=0.5, size=C)}
+
+
+# --------------------------------------------------------------------------- xor_network
+def _xor_cases(rng):
+    bits = rng.integers(0, 2, size=(12, 2))
+    return [
+        Case("the four inputs of the truth table", (X_GATE.copy(),), arg_names=["X"]),
+        Case("12 random rows of 0/1 (floats)", (bits.astype(float),), arg_names=["X"]),
+        Case("the truth table as integers, in another order", (X_GATE[::-1].astype(int),), arg_names=["X"]),
+        Case("a batch of one sample (1, 1)", (np.array([[1.0, 1.0]]),), arg_names=["X"]),
+    ]
+
+
+def _gates_t(X, ref):
+    t = ref.t(X) > 0.5
+    a, b = t[:, 0], t[:, 1]
+    land, lor = ref.torch.logical_and(a, b), ref.torch.logical_or(a, b)
+    return {"AND": land, "OR": lor, "NAND": ~land, "NOR": ~lor, "XOR": ref.torch.logical_xor(a, b)}
+
+
+def _xor_mistake(expr):
+    return lambda case, ref: expr(_gates_t(case.args[0], ref), ref).double()
+
+
+register(Exercise(
+    name="xor_network",
+    lesson=LESSON,
+    signature="xor_network(X)",
+    cases=_xor_cases,
+    reference=lambda case, ref: _gates_t(case.args[0], ref)["XOR"].double(),
+    outputs=(Output("y", kind="int"),),
+    mistakes=(
+        Mistake("your network computes OR: (1, 1) must give 0. Feed OR and NAND into an AND perceptron.",
+                _xor_mistake(lambda g, ref: g["OR"])),
+        Mistake("your network computes AND: the second hidden perceptron must be NAND (NOT AND), not AND.",
+                _xor_mistake(lambda g, ref: g["AND"])),
+        Mistake("your network outputs 1 everywhere: the output perceptron must be AND, not OR.",
+                _xor_mistake(lambda g, ref: g["OR"] | g["NAND"])),
+        Mistake("your output is inverted (XNOR): XOR is 1 when exactly one input is 1.",
+                _xor_mistake(lambda g, ref: ~g["XOR"])),
+        Mistake("your network computes NAND: the output layer should combine OR and NAND with AND.",
+                _xor_mistake(lambda g, ref: g["NAND"])),
+        Mistake("your network outputs 0 everywhere: check the step (1 for z > 0) and the biases of each "
+                "perceptron; every unit's sum stays at or below 0.",
+                _xor_mistake(lambda g, ref: g["AND"] & ~g["AND"])),
+    ),
+    hint=("XOR = (x1 OR x2) AND (x1 NAND x2): compute the OR and NAND perceptrons on every row, "
+          "then an AND perceptron on their two outputs; return one 0/1 value per row, shape (N,)."),
+))
+
+
+# --------------------------------------------------------------------------- dense_forward
+_DENSE_FWD_HINT = ("With x (N, D) and W (D, M), the product x @ W has shape (N, M): no transpose is needed, "
+                   "and b (M,) broadcasts over the rows.")
+
+
+def _dense_cases(rng):
+    return [
+        Case("the lecture's hidden layer: x = [[2, 3]], W = [[0.11, 0.12], [0.21, 0.08]], b = 0",
+             (LECTURE_X.copy(), LECTURE_W1.copy(), np.zeros(2)), arg_names=["x", "W", "b"]),
+        Case("x (5, 3), W (3, 4), b (4,)", (rng.normal(size=(5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)),
+             arg_names=["x", "W", "b"]),
+        Case("a square layer: x (3, 3), W (3, 3)",
+             (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)), arg_names=["x", "W", "b"]),
+        Case("a batch of one sample, x (1, 4), W (4, 2)",
+             (rng.normal(size=(1, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)), arg_names=["x", "W", "b"]),
+        Case("large values, x (6, 2), W (2, 5)",
+             (rng.normal(scale=1e3, size=(6, 2)), rng.normal(scale=10, size=(2, 5)), rng.normal(scale=1e3, size=5)),
+             arg_names=["x", "W", "b"]),
+    ]
+
+
+def _dense_t(case, ref):
+    x, W, b = (ref.t(a) for a in case.args[:3])
+    return x, W, b
+
+
+def _dense_fwd_ref(case, ref):
+    x, W, b = _dense_t(case, ref)
+    return {"out": ref.F.linear(x, W.T, b)}
+
+
+def _dense_fwd_run(objects, case, call):
+    out, _cache = _pair(_with_shape_hint(call, objects[0], *case.args, hint=_DENSE_FWD_HINT,
+                                         what="dense_forward", names=["x", "W", "b"]),
+                        "dense_forward", "(out, cache)")
+    return {"out": out}
+
+
+def _dense_fwd_mistake(fn):
+    def outputs(case, ref):
+        x, W, b = _dense_t(case, ref)
+        return {"out": fn(x, W, b)}
+    return outputs
+
+
+register(Exercise(
+    name="dense_forward",
+    lesson=LESSON,
+    signature="dense_forward(x, W, b)",
+    cases=_dense_cases,
+    reference=_dense_fwd_ref,
+    outputs=(Output("out"), Output("cache", kind="skip")),
+    run=_dense_fwd_run,
+    mistakes=(
+        Mistake("the weights are used transposed (x @ W.T): W has shape (D, M), so out = x @ W + b.",
+                _dense_fwd_mistake(lambda x, W, b: x @ W.T + b)),
+        Mistake("the bias is missing: out = x @ W + b.", _dense_fwd_mistake(lambda x, W, b: x @ W)),
+        Mistake("the bias is subtracted: out = x @ W + b.", _dense_fwd_mistake(lambda x, W, b: x @ W - b)),
+        Mistake("the bias is added along the wrong axis (b[:, None]): b has one entry per output column.",
+                _dense_fwd_mistake(lambda x, W, b: x @ W + b[:, None])),
+    ),
+    hint="out = x @ W + b, shape (N, M); return (out, cache) with cache holding what the backward pass needs.",
+))
+
+
+# --------------------------------------------------------------------------- dense_backward
+_DENSE_BWD_HINT = ("Shapes guide the backward pass: dx = dout @ W.T is (N, D), dW = x.T @ dout is (D, M), "
+                   "db = dout.sum(axis=0) is (M,).")
+
+
+def _dense_bwd_cases(rng):
+    delta = 0.191 - LECTURE_TARGET
+    cases = [
+        Case("the lecture's hidden layer, dout = Δ·[w5, w6] with Δ = 0.191 − 1",
+             (LECTURE_X.copy(), LECTURE_W1.copy(), np.zeros(2)), data={"dout": delta * LECTURE_W2.T}),
+        Case("x (5, 3), W (3, 4), b (4,)", (rng.normal(size=(5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)),
+             data={"dout": rng.normal(size=(5, 4))}),
+        Case("a square layer: x (3, 3), W (3, 3)",
+             (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)),
+             data={"dout": rng.normal(size=(3, 3))}),
+        Case("a batch of one sample, x (1, 4), W (4, 2)",
+             (rng.normal(size=(1, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)),
+             data={"dout": rng.normal(size=(1, 2))}),
+        Case("x (7, 2), W (2, 3) with dout exactly zero in some rows",
+             (rng.normal(size=(7, 2)), rng.normal(size=(2, 3)), rng.normal(size=3)),
+             data={"dout": rng.normal(size=(7, 3)) * (rng.random((7, 1)) < 0.5)}),
+    ]
+    for c in cases:
+        c.arg_names = ["x", "W", "b"]
+    return cases
+
+
+def _dense_bwd_ref(case, ref):
+    x, W, b = (ref.t(a, grad=True) for a in case.args)
+    out = x @ W + b
+    dx, dW, db = ref.torch.autograd.grad((out * ref.t(case.data["dout"])).sum(), (x, W, b))
+    return {"dx": dx, "dW": dW, "db": db}
+
+
+def _dense_bwd_run(objects, case, call):
+    fwd, bwd = objects
+    _out, cache = _pair(_with_shape_hint(call, fwd, *case.args, hint=_DENSE_FWD_HINT, what="dense_forward",
+                                         names=["x", "W", "b"]), "dense_forward", "(out, cache)")
+    grads = _with_shape_hint(call, bwd, case.data["dout"], cache, hint=_DENSE_BWD_HINT,
+                             what="dense_backward", names=["dout", "cache"])
+    if grads is None:
+        raise StudentError("`dense_backward` returned None; it should return (dx, dW, db).")
+    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
+        got = f"{len(grads)} values" if isinstance(grads, (tuple, list)) else type(grads).__name__
+        raise StudentError(f"`dense_backward` should return three values (dx, dW, db); it returned {got}.")
+    return dict(zip(("dx", "dW", "db"), grads))
+
+
+def _dense_bwd_mistake(fn):
+    def outputs(case, ref):
+        x, W, b = (ref.t(a) for a in case.args)
+        return fn(x, W, b, ref.t(case.data["dout"]))
+    return outputs
+
+
+register(Exercise(
+    name="dense_backward",
+    lesson=LESSON,
+    signature="dense_backward(dout, cache)",
+    objects=("dense_forward", "dense_backward"),
+    cases=_dense_bwd_cases,
+    reference=_dense_bwd_ref,
+    outputs=(Output("dx"), Output("dW"), Output("db")),
+    run=_dense_bwd_run,
+    mistakes=(
+        Mistake("dx uses W where W.T belongs: dx = dout @ W.T (shape (N, D)).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"dx": d @ W})),
+        Mistake("dW is transposed: dW = x.T @ dout has the shape of W, (D, M).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"dW": d.T @ x})),
+        Mistake("the bias gradient is summed over the wrong axis: db = dout.sum(axis=0), one entry per "
+                "output, summed over the samples.",
+                _dense_bwd_mistake(lambda x, W, b, d: {"db": d.sum(dim=1)})),
+        Mistake("the bias gradient must be summed over the samples (axis 0), not over everything: "
+                "db = dout.sum(axis=0), shape (M,).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"db": d.sum()})),
+        Mistake("db is dout itself: sum it over the samples, db = dout.sum(axis=0).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"db": d})),
+        Mistake("db averages over the samples: the bias gets the sum, db = dout.sum(axis=0) (any 1/N "
+                "belongs to the loss, and dout already carries it).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"db": d.mean(dim=0)})),
+        Mistake("the gradients are divided by N: the backward pass of a layer does not average "
+                "(any 1/N belongs to the loss, and dout already carries it).",
+                _dense_bwd_mistake(lambda x, W, b, d: {"dW": x.T @ d / x.shape[0]})),
+    ),
+    hint=("for out = x @ W + b: dx = dout @ W.T, dW = x.T @ dout, db = dout.sum(axis=0); take x and W from "
+          "the cache your dense_forward returned."),
+))
+
+
+# --------------------------------------------------------------------------- mse_loss
+def _mse_cases(rng):
+    big = rng.normal(scale=1e3, size=(4, 3))
+    cases = [
+        Case("the lecture's prediction 0.191 against the target 1.0, shapes (1, 1)",
+             (np.array([[0.191]]), np.array([[1.0]]))),
+        Case("a column of 6 predictions (6, 1)", (rng.random((6, 1)), rng.integers(0, 2, (6, 1)).astype(float))),
+        Case("a (5, 3) matrix of predictions", (rng.normal(size=(5, 3)), rng.normal(size=(5, 3)))),
+        Case("a flat vector (8,)", (rng.normal(size=8), rng.normal(size=8))),
+        Case("predictions equal to the targets (loss 0)", (np.full((3, 2), 0.25), np.full((3, 2), 0.25))),
+        Case("large values (4, 3)", (big, big + rng.normal(scale=10, size=(4, 3)))),
+    ]
+    for c in cases:
+        c.arg_names = ["pred", "target"]
+    return cases
+
+
+def _mse_ref(case, ref):
+    pred = ref.t(case.args[0], grad=True)
+    loss = ref.F.mse_loss(pred, ref.t(case.args[1]), reduction="mean")
+    (dpred,) = ref.torch.autograd.grad(loss, pred)
+    return {"loss": loss, "dpred": dpred}
+
+
+def _mse_mistake(fn):
+    def outputs(case, ref):
+        p, t = ref.t(case.args[0]), ref.t(case.args[1])
+        return fn(p - t, p.numel(), p.shape[0] if p.dim() else 1, ref)
+    return outputs
+
+
+register(Exercise(
+    name="mse_loss",
+    lesson=LESSON,
+    signature="mse_loss(pred, target)",
+    cases=_mse_cases,
+    reference=_mse_ref,
+    outputs=(Output("loss", scalar=True), Output("dpred")),
+    mistakes=(
+        Mistake("the 1/N is forgotten: the loss is the mean of the squared errors, (pred − target)².mean(), "
+                "and dpred = 2·(pred − target)/n with n = pred.size.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).sum(), "dpred": 2 * e})),
+        Mistake("you used ½·mean((pred − target)²), the lecture's ½(ŷ − y)² convention; mse_loss is "
+                "F.mse_loss: the mean without the ½, with dpred = 2·(pred − target)/n.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": 0.5 * (e ** 2).mean(), "dpred": e / n})),
+        Mistake("you divided by the number of rows, not the number of elements: n = pred.size counts "
+                "every entry (rows × columns).",
+                _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).sum() / N, "dpred": 2 * e / N})),
+        Mistake("dpred is missing the 1/n of the mean: dpred = 2·(pred − target)/n.",
+                _mse_mistake(lambda e, n, N, ref: {"dpred": 2 * e})),
+        Mistake("dpred is missing the factor 2 from the derivative of the square: dpred = 2·(pred − target)/n.",
+                _mse_mistake(lambda e, n, N, ref: {"dpred": e / n})),
+        Mistake("dpred has the wrong sign: it is the derivative with respect to pred, 2·(pred − target)/n.",
+                _mse_mistake(lambda e, n, N, ref: {"dpred": -2 * e / n})),
+        Mistake("that is the root of the mean squared error (RMSE); mse_loss is the mean itself, no square root.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": ref.torch.sqrt((e ** 2).mean())}),
+                applies=lambda case: np.size(case.args[0]) > 1),
+        Mistake("that is the mean absolute error; mse_loss squares the errors: mean((pred − target)²).",
+                _mse_mistake(lambda e, n, N, ref: {"loss": e.abs().mean()}),
+                applies=lambda case: np.size(case.args[0]) > 1),
+        Mistake("the loss is |pred − target|, an RMSE or a mean absolute error; mse_loss is the mean of the "
+                "squared errors, with no square root.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": e.abs().mean()}),
+                applies=lambda case: np.size(case.args[0]) == 1),
+    ),
+    hint="loss = mean((pred − target)²) over all elements (one number); dpred = 2·(pred − target)/pred.size.",
+))
+
+
+# --------------------------------------------------------------------------- numerical_gradient
+def _f_cubic(xp, x):
+    return (x ** 3).sum() - 2.0 * (x ** 2).sum() + x.sum()
+
+
+def _f_lecture(xp, W1, x, w2, y):
+    """The lecture's error ½(ŷ − y)² as a function of the hidden weights (no activation)."""
+    pred = (x @ W1) @ w2
+    return 0.5 * ((pred - y) ** 2).sum()
+
+
+def _f_sigmoid_layer(xp, W, X, Y):
+    a = 1.0 / (1.0 + xp.exp(-(X @ W)))
+    return ((a - Y) ** 2).mean()
+
+
+def _f_trig(xp, x):
+    return xp.sin(x).sum() + ((x * x).sum()) ** 2 / 4.0
+
+
+def _f_logsumexp(xp, x):
+    m = x.max()
+    return m + xp.log(xp.exp(x - m).sum())
+
+
+_NUMGRAD_FUNCS = {
+    "cubic": (_f_cubic, "f(x) = Σ x³ − 2 Σ x² + Σ x"),
+    "lecture": (_f_lecture, "the lecture's error ½(ŷ − 1)² as a function of W1 (2, 2)"),
+    "sigmoid": (_f_sigmoid_layer, "the mean squared error of a sigmoid layer as a function of W (3, 2)"),
+    "trig": (_f_trig, "f(x) = Σ sin x + (Σ x²)² / 4"),
+    "logsumexp": (_f_logsumexp, "f(x) = log Σ exp(x)"),
+}
+
+
+def _numgrad_cases(rng):
+    X = rng.normal(size=(4, 3))
+    cases = [
+        Case(f"{_NUMGRAD_FUNCS['cubic'][1]} at x of shape (5,)", (None, rng.normal(size=5)),
+             data={"f": "cubic", "consts": {}}),
+        Case(f"{_NUMGRAD_FUNCS['lecture'][1]} at the lecture's W1", (None, LECTURE_W1.copy()),
+             data={"f": "lecture", "consts": {"x": LECTURE_X.copy(), "w2": LECTURE_W2.copy(), "y": 1.0}}),
+        Case(f"{_NUMGRAD_FUNCS['sigmoid'][1]}", (None, rng.normal(size=(3, 2))),
+             data={"f": "sigmoid", "consts": {"X": X, "Y": rng.random((4, 2))}}),
+        Case(f"{_NUMGRAD_FUNCS['trig'][1]} at x (2, 3), with h=1e-4", (None, rng.normal(size=(2, 3))),
+             {"h": 1e-4}, data={"f": "trig", "consts": {}}),
+        Case(f"{_NUMGRAD_FUNCS['logsumexp'][1]} at x (4,) with entries near 20", (None, 20 + rng.normal(size=4)),
+             data={"f": "logsumexp", "consts": {}}),
+        Case(f"{_NUMGRAD_FUNCS['cubic'][1]} at a single number, x of shape (1,)", (None, np.array([0.7])),
+             data={"f": "cubic", "consts": {}}),
+    ]
+    for c in cases:
+        c.arg_names = ["f", "x"]
+        c.args = (_numpy_f(c), *c.args[1:])
+    return cases
+
+
+def _numpy_f(case):
+    fn = _NUMGRAD_FUNCS[case.data["f"]][0]
+    consts = case.data["consts"]
+
+    def f(x):
+        return float(fn(np, np.asarray(x, dtype=float), **consts))
+    return f
+
+
+def _numgrad_torch_f(case, ref):
+    fn = _NUMGRAD_FUNCS[case.data["f"]][0]
+    consts = {k: (ref.t(v) if isinstance(v, np.ndarray) else v) for k, v in case.data["consts"].items()}
+    return lambda x: fn(ref.torch, x, **consts)
+
+
+def _numgrad_ref(case, ref):
+    x = ref.t(case.args[1], grad=True)
+    (g,) = ref.torch.autograd.grad(_numgrad_torch_f(case, ref)(x), x)
+    return g
+
+
+def _numgrad_h(case):
+    return case.kwargs.get("h", 1e-5)
+
+
+def _finite_difference(case, ref, kind):
+    """Plausible wrong differences, in torch float64, for naming mistakes."""
+    f = _numgrad_torch_f(case, ref)
+    x0 = ref.t(case.args[1])
+    h = _numgrad_h(case)
+    g = ref.torch.zeros_like(x0).reshape(-1)
+    flat = x0.reshape(-1)
+    for i in range(flat.numel()):
+        e = ref.torch.zeros_like(flat)
+        e[i] = h
+        plus, minus = f((flat + e).reshape(x0.shape)), f((flat - e).reshape(x0.shape))
+        if kind == "forward":
+            g[i] = (plus - f(x0)) / h
+        elif kind == "backward":
+            g[i] = (f(x0) - minus) / h
+        elif kind == "no_2":
+            g[i] = (plus - minus) / h
+        elif kind == "precedence":
+            g[i] = (plus - minus) / 2 * h
+    if kind == "rows":
+        g = ref.torch.zeros_like(x0)
+        for i in range(x0.shape[0]):
+            e = ref.torch.zeros_like(x0)
+            e[i] = h
+            g[i] = (f(x0 + e) - f(x0 - e)) / (2 * h)
+    return g.reshape(x0.shape)
+
+
+def _numgrad_run(objects, case, call):
+    fn = _NUMGRAD_FUNCS[case.data["f"]][0]
+    consts = case.data["consts"]
+    seen = []
+
+    def f(x):
+        arr = np.array(x, dtype=float)
+        seen.append(arr)
+        return float(fn(np, arr, **consts))
+
+    x0 = case.args[1]
+    x = x0.copy()
+    grad = call(objects[0], f, x, what="numerical_gradient", names=["f", "x"], mutable=("x",), **case.kwargs)
+    if isinstance(x, np.ndarray) and not np.array_equal(x, x0):
+        change = float(np.max(np.abs(x - x0)))
+        if change < 1e-3 * _numgrad_h(case):
+            raise StudentError(
+                "`numerical_gradient` left `x` changed by round-off (x[i] + h − h is not always x[i] in "
+                "floating point): save the old value and put it back exactly, x[i] = old.")
+        raise StudentError(
+            f"`numerical_gradient` left `x` changed (by up to {change:.3g}): after evaluating f at "
+            f"x[i] + h and x[i] − h, restore x[i] to its old value, so x is as it was when you return.")
+    h = _numgrad_h(case)
+    steps = []
+    for p in seen:
+        if p.shape != x0.shape:
+            continue
+        d = (p - x0).ravel()
+        nz = np.flatnonzero(d)
+        if len(nz) == 1:
+            steps.append(abs(d[nz[0]]))
+    if steps:
+        steps = np.array(steps)
+        if np.all(np.abs(steps - h) > 1e-3 * h) and np.ptp(steps) <= 1e-3 * np.median(steps):
+            default = "" if "h" in case.kwargs else " (the default, h=1e-5)"
+            raise StudentError(
+                f"`numerical_gradient` moves x by {np.median(steps):.3g}, but h = {h:g}{default}: evaluate "
+                f"f at x[i] + h and x[i] − h with the h it is given.")
+    return {"grad": grad}
+
+
+def _fd_mistake(kind):
+    return lambda case, ref: _finite_difference(case, ref, kind)
+
+
+register(Exercise(
+    name="numerical_gradient",
+    lesson=LESSON,
+    signature="numerical_gradient(f, x, h=1e-5)",
+    cases=_numgrad_cases,
+    reference=_numgrad_ref,
+    outputs=(Output("grad"),),
+    run=_numgrad_run,
+    mistakes=(
+        Mistake("that is a one-sided (forward) difference, (f(x + h) − f(x)) / h; use the central difference "
+                "(f(x + h) − f(x − h)) / (2h), which is far more accurate.", _fd_mistake("forward")),
+        Mistake("that is a one-sided (backward) difference, (f(x) − f(x − h)) / h; use the central difference "
+                "(f(x + h) − f(x − h)) / (2h).", _fd_mistake("backward")),
+        Mistake("the 2 is forgotten: the points x + h and x − h are 2h apart, so divide by 2h.",
+                _fd_mistake("no_2")),
+        Mistake("`/ 2 * h` divides by 2 and then multiplies by h: write `/ (2 * h)`.", _fd_mistake("precedence")),
+        Mistake("you moved a whole row x[i] at once: for a matrix, x[i] is a row. Perturb one entry at a time "
+                "(loop over np.ndindex(x.shape)).", _fd_mistake("rows"),
+                applies=lambda case: np.ndim(case.args[1]) > 1),
+    ),
+    hint=("for every entry x[i] (any shape: loop over np.ndindex(x.shape) or x.flat), evaluate f with x[i] "
+          "raised by h and lowered by h, and set grad[i] = (f(x + h) − f(x − h)) / (2h); restore x[i] after."),
+))
+
+
+# --------------------------------------------------------------------------- two-layer network
+_TWO_FWD_HINT = ("With X (N, D), W1 (D, H), W2 (H, C): h = σ(X @ W1 + b1) is (N, H) and out = σ(h @ W2 + b2) "
+                 "is (N, C); no transposes are needed.")
+_TWO_BWD_HINT = ("Shapes guide the backward pass: dW2 = h.T @ dz2 is (H, C), dh = dz2 @ W2.T is (N, H), "
+                 "dW1 = X.T @ dz1 is (D, H), db = dz.sum(axis=0).")
+
+XOR_HAND_PARAMS = {"W1": np.array([[20.0, -20.0], [20.0, -20.0]]), "b1": np.array([-10.0, 30.0]),
+                   "W2": np.array([[20.0], [20.0]]), "b2": np.array([-30.0])}
+
+
+def _two_cases(rng):
+    lecture = {"W1": LECTURE_W1.copy(), "b1": np.zeros(2), "W2": LECTURE_W2.copy(), "b2": np.zeros(1)}
+    cases = [
+        Case("the lecture's network with sigmoids, x = [[2, 3]], zero biases", (LECTURE_X.copy(), lecture),
+             data={"dout": np.array([[-0.6]])}),
+        Case("X (6, 3), H = 4, C = 2", (rng.normal(size=(6, 3)), _random_params(rng, 3, 4, 2)),
+             data={"dout": rng.normal(size=(6, 2))}),
+        Case("square weights: X (5, 3), W1 (3, 3), W2 (3, 3)", (rng.normal(size=(5, 3)), _random_params(rng, 3, 3, 3)),
+             data={"dout": rng.normal(size=(5, 3))}),
+        Case("the four XOR inputs, a hand-made 2-2-1 network (OR and NAND units, then AND)",
+             (X_GATE.copy(), {k: v.copy() for k, v in XOR_HAND_PARAMS.items()}),
+             data={"dout": rng.normal(size=(4, 1))}),
+        Case("a batch of one sample, X (1, 5), H = 3, C = 1", (rng.normal(size=(1, 5)), _random_params(rng, 5, 3, 1)),
+             data={"dout": rng.normal(size=(1, 1))}),
+        Case("large pre-activations (up to about ±30), X (4, 2), H = 3, C = 2",
+             (rng.normal(scale=3, size=(4, 2)), _random_params(rng, 2, 3, 2, scale=4)),
+             data={"dout": rng.normal(size=(4, 2))}),
+    ]
+    for c in cases:
+        c.arg_names = ["X", "params"]
+    return cases
+
+
+def _two_fwd_t(X, p, ref, *, t1=False, t2=False, hid=True, outp=True, bias=True, neg=False):
+    torch = ref.torch
+
+    def act(z):
+        return torch.sigmoid(-z if neg else z)
+
+    W1 = p["W1"].T if t1 else p["W1"]
+    W2 = p["W2"].T if t2 else p["W2"]
+    z1 = X @ W1 + (p["b1"] if bias else 0)
+    a1 = act(z1) if hid else z1
+    z2 = a1 @ W2 + (p["b2"] if bias else 0)
+    return act(z2) if outp else z2
+
+
+def _two_fwd_ref(case, ref):
+    return {"out": _two_fwd_t(ref.t(case.args[0]), _params_t(case.args[1], ref), ref)}
+
+
+def _check_params_arg(params, what):
+    """A sentence if the student's params dict cannot be used."""
+    if not isinstance(params, dict):
+        raise StudentError(f"{what} should be a dict with keys 'W1', 'b1', 'W2', 'b2'; it is "
+                           f"{type(params).__name__}.")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    if missing:
+        raise StudentError(f"{what} is missing the key(s) {', '.join(map(repr, missing))}.")
+
+
+def _two_fwd_run(objects, case, call):
+    out, _cache = _pair(_with_shape_hint(call, objects[0], *case.args, hint=_TWO_FWD_HINT,
+                                         what="two_layer_forward", names=["X", "params"]),
+                        "two_layer_forward", "(out, cache)")
+    return {"out": out}
+
+
+def _two_fwd_mistake(**kw):
+    def outputs(case, ref):
+        return {"out": _two_fwd_t(ref.t(case.args[0]), _params_t(case.args[1], ref), ref, **kw)}
+    return outputs
+
+
+register(Exercise(
+    name="two_layer_forward",
+    lesson=LESSON,
+    signature="two_layer_forward(X, params)",
+    cases=_two_cases,
+    reference=_two_fwd_ref,
+    outputs=(Output("out"), Output("cache", kind="skip")),
+    run=_two_fwd_run,
+    mistakes=(
+        Mistake("the weights are used transposed: W1 is (D, H) and W2 is (H, C), so the products are "
+                "X @ W1 and h @ W2.", _two_fwd_mistake(t1=True, t2=True)),
+        Mistake("W1 is used transposed: W1 has shape (D, H), so the hidden pre-activation is X @ W1 + b1.",
+                _two_fwd_mistake(t1=True)),
+        Mistake("W2 is used transposed: W2 has shape (H, C), so the output pre-activation is h @ W2 + b2.",
+                _two_fwd_mistake(t2=True)),
+        Mistake("the output layer has no sigmoid: out = σ(h @ W2 + b2).", _two_fwd_mistake(outp=False)),
+        Mistake("the hidden layer has no sigmoid: h = σ(X @ W1 + b1).", _two_fwd_mistake(hid=False)),
+        Mistake("the biases are missing: add b1 and b2 before each sigmoid.", _two_fwd_mistake(bias=False)),
+        Mistake("the sigmoid has the wrong sign in the exponent: σ(z) = 1 / (1 + exp(−z)).",
+                _two_fwd_mistake(neg=True)),
+    ),
+    hint="h = σ(X @ W1 + b1), out = σ(h @ W2 + b2), σ(z) = 1 / (1 + exp(−z)); return (out, cache).",
+))
+
+
+def _two_bwd_ref(case, ref):
+    X = ref.t(case.args[0])
+    p = {k: ref.t(case.args[1][k], grad=True) for k in PARAM_KEYS}
+    out = _two_fwd_t(X, p, ref)
+    grads = ref.torch.autograd.grad((out * ref.t(case.data["dout"])).sum(), [p[k] for k in PARAM_KEYS])
+    return dict(zip(PARAM_KEYS, grads))
+
+
+def _manual_backprop(case, ref, *, deriv="out", hidden_deriv=None, out_deriv=True, hid_deriv=True,
+                     w2_no_t=False, avg=False):
+    """Hand-written backprop in torch with one deliberate slip, for naming mistakes.
+
+    deriv: how σ′ is computed, "out" a(1 − a) (right), "pre" z(1 − z), "twice" σ(a)(1 − σ(a)).
+    """
+    X = ref.t(case.args[0])
+    p = _params_t(case.args[1], ref)
+    dout = ref.t(case.data["dout"])
+    sig = ref.torch.sigmoid
+
+    def d_act(z, a, how):
+        return {"out": a * (1 - a), "pre": z * (1 - z), "twice": sig(a) * (1 - sig(a))}[how]
+
+    z1 = X @ p["W1"] + p["b1"]
+    a1 = sig(z1)
+    z2 = a1 @ p["W2"] + p["b2"]
+    a2 = sig(z2)
+    dz2 = dout * d_act(z2, a2, deriv) if out_deriv else dout
+    da1 = dz2 @ (p["W2"] if w2_no_t else p["W2"].T)
+    dz1 = da1 * d_act(z1, a1, hidden_deriv or deriv) if hid_deriv else da1
+    g = {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": a1.T @ dz2, "b2": dz2.sum(0)}
+    if avg:
+        g = {k: v / X.shape[0] for k, v in g.items()}
+    g["_dz"] = (dz1, dz2, a1)
+    return g
+
+
+def _bp_mistake(pick=None, **kw):
+    def outputs(case, ref):
+        g = _manual_backprop(case, ref, **kw)
+        if pick is not None:
+            return pick(g, case, ref)
+        return {k: g[k] for k in PARAM_KEYS}
+    return outputs
+
+
+def _two_bwd_run(objects, case, call):
+    fwd, bwd = objects
+    _out, cache = _pair(_with_shape_hint(call, fwd, *case.args, hint=_TWO_FWD_HINT, what="two_layer_forward",
+                                         names=["X", "params"]), "two_layer_forward", "(out, cache)")
+    grads = _with_shape_hint(call, bwd, case.data["dout"], cache, hint=_TWO_BWD_HINT,
+                             what="two_layer_backward", names=["dout", "cache"])
+    _check_params_arg(grads, "What `two_layer_backward` returned")
+    return {k: grads[k] for k in PARAM_KEYS}
+
+
+register(Exercise(
+    name="two_layer_backward",
+    lesson=LESSON,
+    signature="two_layer_backward(dout, cache)",
+    objects=("two_layer_forward", "two_layer_backward"),
+    cases=lambda rng: [Case(c.label, c.args, data=c.data, arg_names=c.arg_names) for c in _two_cases(rng)],
+    reference=_two_bwd_ref,
+    outputs=tuple(Output(k) for k in PARAM_KEYS),
+    run=_two_bwd_run,
+    mistakes=(
+        Mistake("the sigmoid's derivative is applied to the pre-activation, z(1 − z); it is a(1 − a) with "
+                "a = σ(z), the layer's output (keep it in the cache).", _bp_mistake(deriv="pre")),
+        Mistake("the hidden layer's sigmoid derivative uses the pre-activation, z1(1 − z1); it is "
+                "h(1 − h) with h = σ(z1).", _bp_mistake(hidden_deriv="pre")),
+        Mistake("σ is applied twice in the derivative, σ(a)(1 − σ(a)) with a already σ(z); the derivative "
+                "is a(1 − a).", _bp_mistake(deriv="twice")),
+        Mistake("the output sigmoid's derivative is missing: dz2 = dout · out(1 − out).",
+                _bp_mistake(out_deriv=False)),
+        Mistake("the hidden sigmoid's derivative is missing: dz1 = (dz2 @ W2.T) · h(1 − h).",
+                _bp_mistake(hid_deriv=False)),
+        Mistake("the gradient flowing to the hidden layer uses W2 where W2.T belongs: dh = dz2 @ W2.T.",
+                _bp_mistake(w2_no_t=True)),
+        Mistake("the gradients are divided by N: the backward pass does not average (any 1/N belongs to "
+                "the loss, and dout already carries it).", _bp_mistake(avg=True)),
+        Mistake("a bias gradient is summed over the wrong axis: db = dz.sum(axis=0), one entry per unit, "
+                "summed over the samples.",
+                _bp_mistake(pick=lambda g, case, ref: {"b1": g["_dz"][0].sum(1)})),
+        Mistake("a bias gradient is summed over the wrong axis: db = dz.sum(axis=0), one entry per unit, "
+                "summed over the samples.",
+                _bp_mistake(pick=lambda g, case, ref: {"b2": g["_dz"][1].sum(1)})),
+        Mistake("a weight gradient is transposed: dW1 = X.T @ dz1 has the shape of W1, (D, H).",
+                _bp_mistake(pick=lambda g, case, ref: {"W1": g["W1"].T})),
+        Mistake("a weight gradient is transposed: dW2 = h.T @ dz2 has the shape of W2, (H, C).",
+                _bp_mistake(pick=lambda g, case, ref: {"W2": g["W2"].T})),
+    ),
+    hint=("dz2 = dout · out(1 − out); dW2 = h.T @ dz2; db2 = dz2.sum(axis=0); dz1 = (dz2 @ W2.T) · h(1 − h); "
+          "dW1 = X.T @ dz1; db1 = dz1.sum(axis=0). Return a dict with keys W1, b1, W2, b2."),
+))
+
+
+# --------------------------------------------------------------------------- train_xor
+def _train_cases(rng):
+    seed = int(rng.integers(0, 1000))
+    return [Case(f"train_xor(seed={seed}), then the network on the four XOR inputs", (), {"seed": seed})]
+
+
+def _train_params(params):
+    """The student's trained params as float arrays, or a sentence saying what is wrong."""
+    _check_params_arg(params, "What `train_xor` returned")
+    arrays = {}
+    for k in PARAM_KEYS:
+        try:
+            arrays[k] = as_array(params[k], f"params[{k!r}]")
+        except ValueError as e:
+            raise StudentError(str(e)) from None
+        if not np.all(np.isfinite(arrays[k])):
+            raise StudentError(f"params[{k!r}] holds inf or NaN: training diverged. Lower the learning rate.")
+    W1, b1, W2, b2 = (arrays[k] for k in PARAM_KEYS)
+    if W1.ndim != 2 or W1.shape[0] != 2 or W1.shape[1] < 1:
+        raise StudentError(f"params['W1'] has shape {W1.shape}; it should be (2, H): 2 inputs, H hidden units.")
+    H = W1.shape[1]
+    for k, arr, want in (("b1", b1, (H,)), ("W2", W2, (H, 1)), ("b2", b2, (1,))):
+        if arr.shape != want:
+            raise StudentError(f"params[{k!r}] has shape {arr.shape}; with W1 of shape {W1.shape} it should be "
+                               f"{want} (2 inputs, {H} hidden units, 1 output).")
+    return arrays
+
+
+def _train_run(objects, case, call):
+    train, fwd = objects
+    params = call(train, what="train_xor", **case.kwargs)
+    arrays = _train_params(params)
+    from course.checks.reference import get_ref
+
+    ref = get_ref()
+    torch_out = ref.np(_two_fwd_t(ref.t(X_GATE), _params_t(arrays, ref), ref))
+    out, _cache = _pair(_with_shape_hint(call, fwd, X_GATE.copy(), params, hint=_TWO_FWD_HINT,
+                                         what="two_layer_forward", names=["X", "params"]),
+                        "two_layer_forward", "(out, cache)")
+    try:
+        out = as_array(out, "the output of your two_layer_forward")
+    except ValueError as e:
+        raise StudentError(str(e)) from None
+    if out.shape != torch_out.shape:
+        raise StudentError(f"on your trained params, two_layer_forward returns shape {out.shape}; the network's "
+                           f"output is {torch_out.shape}. Make two_layer_forward pass its own check first.")
+    ok, report = value_report(out, torch_out, tolerance_for(out))
+    if not ok:
+        raise StudentError("on your trained params, your two_layer_forward disagrees with PyTorch's "
+                           f"σ(σ(X W1 + b1) W2 + b2): {report} Make two_layer_forward pass its own check first.")
+    pred = np.round(torch_out).reshape(4)
+    if not np.array_equal(pred, TRUTH_TABLES["XOR"]):
+        values = torch_out.reshape(4)
+        said = (f"The network's outputs on the four inputs are {', '.join(f'{v:.3f}' for v in values)} "
+                f"(rounded {pred.astype(int).tolist()}; XOR is [0, 1, 1, 0])")
+        W1, b1 = arrays["W1"], arrays["b1"]
+        if W1.shape[1] > 1 and np.allclose(W1, W1[:, :1]) and np.allclose(b1, b1[0]):
+            raise StudentError(
+                f"{said}, and all hidden units have identical weights: start from small random weights "
+                "(e.g. rng.normal), not zeros or a constant, so the hidden units can learn different features.")
+        if np.all((values > 1 - 1e-6) | (values < 1e-6)) and np.ptp(values) < 0.25:
+            raise StudentError(
+                f"{said}: the sigmoids are saturated, which usually means the learning rate is far too large "
+                "(the weights blew up). Lower it, e.g. to between 0.5 and 5.")
+        if np.ptp(values) < 0.25:
+            raise StudentError(
+                f"{said}: nearly the same for every input, so the network has not learned yet. Train for more "
+                "epochs, raise the learning rate, or use a few more hidden units.")
+    return {"xor": pred}
+
+
+def _train_mistake(table, hint):
+    return Mistake(hint, lambda case, ref: ref.torch.tensor(table, dtype=ref.dtype, device=ref.device))
+
+
+register(Exercise(
+    name="train_xor",
+    lesson=LESSON,
+    signature="train_xor(seed=0)",
+    objects=("train_xor", "two_layer_forward"),
+    cases=_train_cases,
+    reference=lambda case, ref: _gates_t(X_GATE, ref)["XOR"].double(),
+    outputs=(Output("xor", kind="int"),),
+    run=_train_run,
+    time_limit=120.0,
+    mistakes=(
+        _train_mistake([0, 0, 0, 0], "the network gives class 0 for every input: it has not learned yet. "
+                       "Train for more epochs, raise the learning rate, or use a few more hidden units."),
+        _train_mistake([1, 1, 1, 1], "the network gives class 1 for every input: it has not learned yet. "
+                       "Train for more epochs, raise the learning rate, or use a few more hidden units."),
+        _train_mistake([1, 0, 0, 1], "the outputs are inverted (XNOR): check the targets [0, 1, 1, 0] and the "
+                       "sign of the update, params -= lr · grads."),
+        _train_mistake([0, 1, 1, 1], "the network computes OR: (1, 1) is still wrong. Train longer, with a larger "
+                       "learning rate or more hidden units, and check the gradients with numerical_gradient."),
+        _train_mistake([0, 0, 0, 1], "the network computes AND. Train longer, with a larger learning rate or "
+                       "more hidden units, and check the gradients with numerical_gradient."),
+    ),
+    hint=("train a 2-H-1 sigmoid network on the four XOR inputs with gradient descent (mse_loss, "
+          "two_layer_backward, params[k] -= lr · grads[k]) until every rounded output matches [0, 1, 1, 0]; "
+          "start from small random weights drawn with np.random.default_rng(seed)."),
+))
+
+
+# --------------------------------------------------------------------------- pictures
+def _xor_points(ax, X=X_GATE, labels=None, table="XOR", annotate=True):
+    target = TRUTH_TABLES[table]
+    for (x1, x2), t in zip(X, target):
+        ax.scatter(x1, x2, s=160, marker="o" if t else "X", color="tab:green" if t else "tab:red",
+                   edgecolor="black", zorder=3)
+    if annotate and labels is not None:
+        for (x1, x2), lab in zip(X, labels):
+            ax.annotate(lab, (x1, x2), textcoords="offset points", xytext=(10, -14), fontsize=9)
+
+
+def plot_xor_views(figsize=(15, 4.6)):
+    """The lecture's two ways to make XOR separable, side by side.
+
+    Left: the input square with the OR and NAND lines. Middle: the same points in the hidden space
+    (y1 = OR, y2 = NAND): (0, 1) and (1, 0) land on the same point, four points become three, and one
+    AND line separates them. Right: the points lifted to 3-D with x3 = x1·x2, where a plane separates them.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize)
+    ax1 = fig.add_subplot(1, 3, 1)
+    ax2 = fig.add_subplot(1, 3, 2)
+    ax3 = fig.add_subplot(1, 3, 3, projection="3d")
+    names = ["(0,0)", "(0,1)", "(1,0)", "(1,1)"]
+    xs = np.array([-0.5, 1.5])
+    ax1.plot(xs, 0.5 - xs, color="tab:blue", lw=2, label="OR: x1 + x2 = 0.5")
+    ax1.plot(xs, 1.5 - xs, color="tab:orange", lw=2, label="NAND: x1 + x2 = 1.5")
+    ax1.fill_between(xs, 0.5 - xs, 1.5 - xs, color="#d6f5d6", alpha=0.6)
+    _xor_points(ax1, labels=names)
+    ax1.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
+            title="Input space: two lines, XOR between them")
+    ax1.legend(loc="upper right", fontsize=8)
+
+    y1 = TRUTH_TABLES["OR"]
+    y2 = TRUTH_TABLES["NAND"]
+    hidden = np.stack([y1, y2], axis=1).astype(float)
+    ax2.plot(xs, 1.5 - xs, color="tab:purple", lw=2, label="AND: y1 + y2 = 1.5")
+    _xor_points(ax2, X=hidden, annotate=False)
+    ax2.annotate("(0,0)", (0, 1), textcoords="offset points", xytext=(10, -14), fontsize=9)
+    ax2.annotate("(0,1) and (1,0)", (1, 1), textcoords="offset points", xytext=(-40, 12), fontsize=9)
+    ax2.annotate("(1,1)", (1, 0), textcoords="offset points", xytext=(10, -14), fontsize=9)
+    ax2.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$y_1$ = x1 OR x2", ylabel="$y_2$ = x1 NAND x2",
+            aspect="equal", title="Hidden space: 4 points become 3")
+    ax2.legend(loc="lower left", fontsize=8)
+
+    x3 = X_GATE[:, 0] * X_GATE[:, 1]
+    t = TRUTH_TABLES["XOR"]
+    for (a, b), c, ti in zip(X_GATE, x3, t):
+        ax3.scatter(a, b, c, s=120, marker="o" if ti else "X", color="tab:green" if ti else "tab:red",
+                    edgecolor="black", depthshade=False)
+    g = np.linspace(-0.2, 1.2, 10)
+    G1, G2 = np.meshgrid(g, g)
+    # The plane x1 + x2 − 2·x3 = 0.5 separates XOR's 1s (above it) from its 0s.
+    ax3.plot_surface(G1, G2, (G1 + G2 - 0.5) / 2, alpha=0.25, color="tab:blue")
+    ax3.set(xlabel="$x_1$", ylabel="$x_2$", zlabel="$x_3 = x_1 x_2$", title="Lifted to 3-D: a plane separates")
+    ax3.view_init(elev=18, azim=-60)
+    fig.tight_layout()
+    return fig
+
+
+def draw_network(sizes, ax=None, title=None):
+    """A fully connected network drawn as circles and lines, with its weight and bias counts."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1, 3.2))
+    top = max(sizes)
+    pos = []
+    for i, n in enumerate(sizes):
+        ys = (np.arange(n) - (n - 1) / 2) * (1.0 if top < 12 else 12 / top)
+        pos.append([(i, y) for y in ys])
+    for a, b in zip(pos[:-1], pos[1:]):
+        for (x0, y0) in a:
+            for (x1, y1) in b:
+                ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.6, zorder=1)
+    for i, layer in enumerate(pos):
+        color = "tab:green" if i == 0 else ("tab:red" if i == len(pos) - 1 else "tab:blue")
+        ax.scatter([p[0] for p in layer], [p[1] for p in layer], s=180, color=color, edgecolor="black", zorder=2)
+        ax.annotate(str(sizes[i]), (i, -top / 2 - 0.9), ha="center", fontsize=10)
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    biases = sum(sizes[1:])
+    ax.set_title(title or f"{'-'.join(map(str, sizes))}: {weights} weights + {biases} biases = "
+                 f"{weights + biases} parameters", fontsize=10)
+    ax.set_axis_off()
+    ax.set_ylim(-top / 2 - 1.3, top / 2 + 0.6)
+    return ax
+
+
+def plot_decision_boundary(forward, params, ax=None, title=None, resolution=150):
+    """The network's output over the plane (0 → red, 1 → green), its 0.5 contour and the XOR points.
+
+    ``forward(X, params)`` returns ``(out, cache)`` as ``two_layer_forward`` does.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    g = np.linspace(-0.5, 1.5, resolution)
+    G1, G2 = np.meshgrid(g, g)
+    grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
+    out, _ = forward(grid, params)
+    Z = np.asarray(out, dtype=float).reshape(G1.shape)
+    ax.contourf(G1, G2, Z, levels=np.linspace(0, 1, 11), cmap="RdYlGn", alpha=0.55, vmin=0, vmax=1)
+    if Z.min() < 0.5 < Z.max():
+        ax.contour(G1, G2, Z, levels=[0.5], colors="black", linewidths=1.5)
+    _xor_points(ax, annotate=False)
+    ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
+           title=title or "Network output")
+    return ax
+
+
+def record_training(forward, backward, loss, hidden=4, lr=2.0, epochs=3000, every=50, seed=0):
+    """Train a 2-hidden-1 sigmoid network on XOR with full-batch gradient descent, keeping snapshots.
+
+    ``forward``, ``backward`` and ``loss`` are the lesson's ``two_layer_forward``, ``two_layer_backward``
+    and ``mse_loss``. Returns ``(snapshots, losses)``: a list of ``(epoch, params)`` taken every
+    ``every`` epochs (and at the start and end), and the loss of every epoch.
+    """
+    rng = np.random.default_rng(seed)
+    params = {"W1": rng.normal(size=(2, hidden)), "b1": np.zeros(hidden),
+              "W2": rng.normal(size=(hidden, 1)), "b2": np.zeros(1)}
+    snapshots, losses = [(0, {k: v.copy() for k, v in params.items()})], []
+    for epoch in range(1, epochs + 1):
+        out, cache = forward(X_GATE, params)
+        value, dout = loss(out, Y_XOR)
+        grads = backward(dout, cache)
+        for k in PARAM_KEYS:
+            params[k] = params[k] - lr * grads[k]
+        losses.append(float(value))
+        if epoch % every == 0 or epoch == epochs:
+            snapshots.append((epoch, {k: v.copy() for k, v in params.items()}))
+    return snapshots, np.array(losses)
+
+
+def training_explorer(snapshots, losses, forward):
+    """A slider over the epochs of a training run: the decision boundary then, and the loss curve so far."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    slider = widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1, step=1,
+                               description="snapshot", continuous_update=False)
+    label = widgets.Label()
+    out = widgets.Output()
+
+    def redraw(*_):
+        epoch, params = snapshots[slider.value]
+        label.value = f"epoch {epoch}"
+        with out:
+            out.clear_output(wait=True)
+            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8))
+            o, _ = forward(X_GATE, params)
+            o = np.asarray(o, dtype=float).ravel()
+            plot_decision_boundary(forward, params, ax=ax1, resolution=80,
+                                   title="outputs " + ", ".join(f"{v:.2f}" for v in o))
+            ax2.plot(np.arange(1, len(losses) + 1), losses, color="0.7")
+            if epoch:
+                ax2.plot(np.arange(1, epoch + 1), losses[:epoch], color="tab:blue")
+                ax2.scatter([epoch], [losses[epoch - 1]], color="tab:red", zorder=3)
+            ax2.set(xlabel="epoch", ylabel="MSE loss", yscale="log", title=f"loss at epoch {epoch}")
+            fig.tight_layout()
+            show()
+
+    slider.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([slider, label]), out])
+
+
+def plot_sigmoid_derivative(max_layers=10, figsize=(11, 3.6)):
+    """Left: σ and σ′ = σ(1 − σ), whose peak is 1/4 at z = 0. Right: (1/4)^L, the best case through L layers."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize)
+    z = np.linspace(-8, 8, 401)
+    s = 1 / (1 + np.exp(-z))
+    ax1.plot(z, s, lw=2, label="σ(z)")
+    ax1.plot(z, s * (1 - s), lw=2, label="σ′(z) = σ(z)(1 − σ(z))")
+    ax1.axhline(0.25, color="0.5", ls="--", lw=1)
+    ax1.annotate("1/4", (6, 0.27))
+    ax1.set(xlabel="z", title="The sigmoid and its derivative")
+    ax1.legend(loc="center left", fontsize=9)
+    L = np.arange(1, max_layers + 1)
+    ax2.semilogy(L, 0.25 ** L, "o-")
+    ax2.set(xlabel="number of sigmoid layers L", ylabel="largest possible ∏ σ′",
+            title="The gradient shrinks at least 4× per layer")
+    fig.tight_layout()
+    return fig
