@@ -108,9 +108,18 @@ def same(a, b) -> bool:
         return True
 
 
+_LIBRARY_DIRS = tuple({os.path.dirname(os.__file__), os.path.dirname(np.__path__[0])})
+
+
 def _student_line(tb) -> str:
-    """Where in the student's code an exception came from: 'line 4: return x @ W'."""
-    frames = [f for f in traceback.extract_tb(tb) if not os.path.abspath(f.filename).startswith(_COURSE_DIR)]
+    """Where in the student's code an exception came from: 'line 4: return x @ W'.
+
+    Library frames (NumPy, the standard library, this package) are skipped, so the line shown is the
+    student's own, not the inside of np.einsum.
+    """
+    frames = [f for f in traceback.extract_tb(tb)
+              if not os.path.abspath(f.filename).startswith(_COURSE_DIR)
+              and not os.path.abspath(f.filename).startswith(_LIBRARY_DIRS)]
     if not frames:
         return ""
     f = frames[-1]

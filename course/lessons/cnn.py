@@ -1,0 +1,1029 @@
+"""Lesson 06: convolutional networks.
+
+Exercises: ``conv_output_size``, ``conv2d_forward``, ``conv2d_backward``, ``maxpool2d_forward``,
+``maxpool2d_backward``, ``lenet5``.
+Models from the lectures (built in PyTorch, counted without data): :func:`keras_mnist_cnn`,
+:func:`flower_cnn`, :func:`alphago_policy`, :func:`torchvision_family`.
+Pictures: :func:`plot_maps`, :func:`plot_filters`, :func:`plot_confusion`, :func:`plot_misclassified`,
+:func:`plot_digits`; widget: :func:`conv_explorer` (slide a filter over the lecture's 6×6 image).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from course.checks import Case, Exercise, Mistake, Output, StudentError, register
+from course.checks import compare as cmp
+from course.plots import show
+
+LESSON = "06_cnn"
+
+#: The lecture's 6×6 binary image.
+IMAGE_6x6 = np.array([
+    [1, 0, 0, 0, 0, 1],
+    [0, 1, 0, 0, 1, 0],
+    [0, 0, 1, 1, 0, 0],
+    [1, 0, 0, 0, 1, 0],
+    [0, 1, 0, 0, 1, 0],
+    [0, 0, 1, 0, 1, 0],
+], dtype=float)
+
+#: The lecture's two 3×3 filters: filter 1 finds a diagonal, filter 2 a vertical line.
+FILTER_1 = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float)
+FILTER_2 = np.array([[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]], dtype=float)
+FILTERS = np.stack([FILTER_1, FILTER_2])[:, None]          # (2, 1, 3, 3): F, C, KH, KW
+
+#: The two 4×4 feature maps the filters give at stride 1 (the lecture's "2 x 4 x 4").
+MAPS_4x4 = np.array([
+    [[3, -1, -3, -1], [-3, 1, 0, -3], [-3, -3, 0, 1], [3, -2, -2, -1]],
+    [[-1, -1, -1, -1], [-1, -1, -2, 1], [-1, -1, -2, 1], [-1, 0, -4, 3]],
+], dtype=float)
+
+#: The lecture's 7×7 example for zero padding.
+IMAGE_7x7 = np.array([
+    [6, 3, 4, 4, 5, 0, 3],
+    [4, 7, 4, 0, 4, 0, 4],
+    [7, 0, 2, 3, 4, 5, 2],
+    [3, 7, 5, 0, 3, 0, 7],
+    [5, 8, 1, 2, 5, 4, 2],
+    [8, 0, 1, 0, 6, 0, 0],
+    [6, 4, 1, 3, 0, 4, 5],
+], dtype=float)
+
+
+def _out_len(n, k, s=1, p=0):
+    return (n + 2 * p - k) // s + 1
+
+
+# =========================================================================== conv_output_size
+def _size_settings(case):
+    n, k = case.args[:2]
+    s = case.args[2] if len(case.args) > 2 else case.kwargs.get("stride", 1)
+    p = case.args[3] if len(case.args) > 3 else case.kwargs.get("padding", 0)
+    return n, k, s, p
+
+
+def _size_ref(case, ref):
+    n, k, s, p = _size_settings(case)
+    torch = ref.torch
+    x = torch.zeros(1, 1, n, dtype=ref.dtype, device=ref.device)
+    w = torch.zeros(1, 1, k, dtype=ref.dtype, device=ref.device)
+    return ref.F.conv1d(x, w, stride=s, padding=p).shape[-1]
+
+
+def _size_cases(rng):
+    names = ["n", "kernel", "stride", "padding"]
+    fixed = [
+        ("the lecture's 6×6 image and 3×3 filter (default stride and padding)", (6, 3), {}),
+        ("the same with stride 2", (6, 3), {"stride": 2}),
+        ("Keras example: 28×28 input, 3×3 filters", (28, 3), {}),
+        ("Keras example: 2×2 max pooling of 26×26", (26, 2), {"stride": 2}),
+        ("Keras example: 2×2 max pooling of 11×11 (11 - 2 is odd)", (11, 2), {"stride": 2}),
+        ("the lecture's 7×7 image with full zero padding 2 and a 3×3 filter", (7, 3), {"padding": 2}),
+        ("LeNet-5's first layer: 28×28, 5×5, padding 2", (28, 5), {"padding": 2}),
+        ("AlexNet CONV1: 227, 11×11, stride 4, all four arguments by position", (227, 11, 4, 0), {}),
+        ("AlexNet MAX POOL1: 55, 3×3, stride 2", (55, 3), {"stride": 2}),
+        ("ResNet's stem: 224, 7×7, stride 2, padding 3 (224 + 6 - 7 is odd)", (224, 7), {"stride": 2, "padding": 3}),
+        ("32, 3×3, stride 2, padding 1 (31 / 2 is not whole)", (32, 3, 2, 1), {}),
+        ("28, 5×5, stride 3 (23 / 3 = 7.67)", (28, 5), {"stride": 3}),
+    ]
+    cases = [Case(lbl, a, kw, arg_names=names[:len(a)]) for lbl, a, kw in fixed]
+    for i in range(4):
+        k = int(rng.integers(1, 8))
+        p = int(rng.integers(0, 4))
+        s = int(rng.integers(2, 5))
+        n = int(rng.integers(max(k - 2 * p, 1), 65))
+        if (n + 2 * p - k) % s == 0:
+            n += 1
+        cases.append(Case(f"random sizes #{i + 1}: n={n}, kernel={k}, stride={s}, padding={p}",
+                          (n, k), {"stride": s, "padding": p}, arg_names=names[:2]))
+    return cases
+
+
+def _size_mistake(fn):
+    return lambda case, ref: fn(*_size_settings(case))
+
+
+register(Exercise(
+    name="conv_output_size",
+    lesson=LESSON,
+    signature="conv_output_size(n, kernel, stride=1, padding=0)",
+    cases=_size_cases,
+    reference=_size_ref,
+    outputs=(Output("size", kind="int", scalar=True),),
+    mistakes=(
+        Mistake("the stride is ignored: divide (n + 2p - k) by the stride before adding 1.",
+                _size_mistake(lambda n, k, s, p: n + 2 * p - k + 1)),
+        Mistake("you divided with `/`, which gives a fraction: use floor division `//` (a window that does "
+                "not fit is dropped).", _size_mistake(lambda n, k, s, p: (n + 2 * p - k) / s + 1)),
+        Mistake("you rounded up (math.ceil or round): a window that runs past the edge is dropped, so round "
+                "down with `//`.", _size_mistake(lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1)),
+        Mistake("you rounded up (math.ceil or round): a window that runs past the edge is dropped, so round "
+                "down with `//`.", _size_mistake(lambda n, k, s, p: int(np.round((n + 2 * p - k) / s)) + 1)),
+        Mistake("the padding goes on both sides: add 2·padding to n, not padding once.",
+                _size_mistake(lambda n, k, s, p: (n + p - k) // s + 1)),
+        Mistake("the padding is ignored: the padded length is n + 2·padding.",
+                _size_mistake(lambda n, k, s, p: (n - k) // s + 1)),
+        Mistake("you forgot the + 1: the first window sits at position 0, then one more every `stride` steps.",
+                _size_mistake(lambda n, k, s, p: (n + 2 * p - k) // s)),
+    ),
+    hint="the output length is floor((n + 2·padding - kernel) / stride) + 1.",
+))
+
+
+# =========================================================================== conv2d_forward
+_CONV_NAMES = ["x", "w", "b"]
+
+
+def _conv_settings(case):
+    x, w, b = case.args
+    return x, w, b, case.kwargs.get("stride", 1), case.kwargs.get("padding", 0)
+
+
+def _conv_cases(rng, backward=False):
+    """Small cases: a loop-per-pixel solution stays well inside the time limit."""
+    def c(label, xs, ws, stride=None, padding=None, pixels=False, bias=True):
+        x = rng.uniform(0, 255, size=xs) if pixels else rng.normal(size=xs)
+        w = np.abs(rng.normal(size=ws)) if pixels else rng.normal(size=ws)
+        b = rng.normal(size=ws[0]) if bias else np.zeros(ws[0])
+        kw = {}
+        if stride is not None:
+            kw["stride"] = stride
+        if padding is not None:
+            kw["padding"] = padding
+        return Case(label, (x, w, b), kw, arg_names=_CONV_NAMES)
+
+    cases = []
+    if not backward:
+        cases += [
+            Case("the lecture's 6×6 image and its two 3×3 filters, stride 1 (no bias)",
+                 (IMAGE_6x6[None, None].copy(), FILTERS.copy(), np.zeros(2)), arg_names=_CONV_NAMES),
+            Case("the lecture's 6×6 image and its two 3×3 filters, stride 2 (no bias)",
+                 (IMAGE_6x6[None, None].copy(), FILTERS.copy(), np.zeros(2)), {"stride": 2}, arg_names=_CONV_NAMES),
+        ]
+    cases += [
+        c("a batch of 2, 3 channels 7×7, four 3×3 filters with bias", (2, 3, 7, 7), (4, 3, 3, 3)),
+        c("2 channels 6×5 and three 3×3 filters, so the output is 4×3", (2, 2, 6, 5), (3, 2, 3, 3)),
+        c("padding 1, stride 1", (2, 3, 5, 5), (2, 3, 3, 3), padding=1),
+        c("stride 2 and padding 1 on 8×8 (the last window does not fit)", (2, 2, 8, 8), (3, 2, 3, 3),
+          stride=2, padding=1),
+        c("a non-square input (5×9) and kernel (2×4), stride 3, padding 2", (2, 2, 5, 9), (3, 2, 2, 4),
+          stride=3, padding=2),
+        c("a batch of one, 1×1 kernels", (1, 4, 3, 3), (2, 4, 1, 1)),
+        c("pixel values 0..255, positive 5×5 kernels with padding 2 (like LeNet's first layer)",
+          (2, 1, 8, 8), (2, 1, 5, 5), padding=2, pixels=True),
+    ]
+    return cases
+
+
+def _conv_ref(case, ref):
+    x, w, b, s, p = _conv_settings(case)
+    return {"out": ref.F.conv2d(ref.t(x), ref.t(w), ref.t(b), stride=s, padding=p)}
+
+
+def _conv_wrong(fn):
+    def outputs(case, ref):
+        x, w, b, s, p = _conv_settings(case)
+        return {"out": fn(ref.t(x), ref.t(w), ref.t(b), s, p, ref)}
+    return outputs
+
+
+def _padded(case):
+    return _conv_settings(case)[4] > 0
+
+
+def _conv_width_is_filters(case):
+    x, w, b, s, p = _conv_settings(case)
+    return _out_len(x.shape[3], w.shape[3], s, p) == w.shape[0]
+
+
+def _conv_forward_mistakes():
+    F = lambda ref: ref.F  # noqa: E731
+    return (
+        Mistake("your kernel is flipped: that is the convolution of mathematics. A CNN layer (and "
+                "torch.nn.functional.conv2d) computes cross-correlation: multiply each window by w as it is, "
+                "without flipping it.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w.flip(-1, -2), b, stride=s, padding=p))),
+        Mistake("your kernel is transposed (w[f, c, j, i] instead of w[f, c, i, j]): rows of the window go "
+                "with rows of the kernel.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w.transpose(-1, -2), b, stride=s,
+                                                                      padding=p))),
+        Mistake("the bias is missing: add b[f] to every output pixel of filter f.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, None, stride=s, padding=p))),
+        Mistake("the bias is added inside the sum, once per multiplied pixel: add b[f] once per output "
+                "pixel, after summing over channels and the window.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, b * w[0].numel(), stride=s,
+                                                                      padding=p))),
+        Mistake("the bias is added once per input channel: sum over the channels first, then add b[f] once.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, b * w.shape[1], stride=s,
+                                                                      padding=p))),
+        Mistake("the bias is added per pixel along the width (out + b broadcasts b over the last axis): "
+                "it belongs to the filter axis, out + b[None, :, None, None].",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, None, stride=s, padding=p) + b),
+                applies=_conv_width_is_filters),
+        Mistake("the stride is ignored: this is the stride-1 output. Windows start every `stride` pixels "
+                "and the output size is (n + 2p - k) // stride + 1.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, b, stride=1, padding=p))),
+        Mistake("the output has the right size but the window moves one pixel at a time: output (i, j) "
+                "reads the window starting at (i·stride, j·stride).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, b, stride=1, padding=p)[
+                    ..., :_out_len(x.shape[2], w.shape[2], s, p), :_out_len(x.shape[3], w.shape[3], s, p)])),
+        Mistake("the padding is ignored: pad the height and width of x with `padding` zeros on every side first.",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(x, w, b, stride=s)), applies=_padded),
+        Mistake("padding on one side only: pad `padding` zeros at the top and the bottom, on the left and the "
+                "right, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(F(ref).pad(x, (0, 2 * p, 0, 2 * p)), w, b,
+                                                                      stride=s)), applies=_padded),
+        Mistake("padding on one side only: pad `padding` zeros at the top and the bottom, on the left and the "
+                "right, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(F(ref).pad(x, (0, p, 0, p)), w, b,
+                                                                      stride=s)), applies=_padded),
+        Mistake("only the height is padded: pad the width too, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(F(ref).pad(x, (0, 0, p, p)), w, b,
+                                                                      stride=s)), applies=_padded),
+        Mistake("only the width is padded: pad the height too, np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(F(ref).pad(x, (p, p, 0, 0)), w, b,
+                                                                      stride=s)), applies=_padded),
+        Mistake("the batch axis is padded too (you get 2·padding extra samples): pad only the last two axes, "
+                "np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))).",
+                _conv_wrong(lambda x, w, b, s, p, ref: F(ref).conv2d(
+                    F(ref).pad(x, (p, p, p, p, 0, 0, p, p)), w, b, stride=s)), applies=_padded),
+    )
+
+
+_PAD_HINT = ("The cases without padding passed, so look at the padding: pad only the height and width, "
+             "np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) — np.pad(x, p) pads all four axes, the batch "
+             "and the channels too.")
+
+
+_BIAS_HINT = ("b has shape (F,): `out + b` lines it up with the last axis of out (N, F, Ho, Wo), the width, "
+              "as if the bias were added along the width. It belongs to the filter axis: out + b[None, :, None, None].")
+
+
+def _two(result, what, names):
+    if result is None:
+        raise StudentError(f"`{what}` returned None; it should return {names}. Did you forget a `return`?")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else cmp.describe(result)
+        raise StudentError(f"`{what}` should return two values, {names}; it returned {got}.")
+    return result
+
+
+def _conv_forward_run(objects, case, call):
+    try:
+        result = call(objects[0], *case.args, what="conv2d_forward", names=_CONV_NAMES, **case.kwargs)
+    except StudentError as e:
+        n_filters = case.args[1].shape[0]
+        if "broadcast" in str(e) and f"({n_filters},)" in str(e):
+            raise StudentError(f"{e} {_BIAS_HINT}") from None
+        if _padded(case):
+            raise StudentError(f"{e} {_PAD_HINT}") from None
+        raise
+    out, cache = _two(result, "conv2d_forward", "(out, cache)")
+    return {"out": out, "cache": cache}
+
+
+register(Exercise(
+    name="conv2d_forward",
+    lesson=LESSON,
+    signature="conv2d_forward(x, w, b, stride=1, padding=0)",
+    cases=_conv_cases,
+    reference=_conv_ref,
+    outputs=(Output("out"), Output("cache", kind="skip")),
+    run=_conv_forward_run,
+    mistakes=_conv_forward_mistakes(),
+    time_limit=30.0,
+    hint=("pad the height and width of x with zeros, then for every sample n, filter f and output pixel (i, j): "
+          "out[n, f, i, j] = sum(x_pad[n, :, i·s:i·s+KH, j·s:j·s+KW] * w[f]) + b[f]."),
+))
+
+
+# =========================================================================== conv2d_backward
+def _with_dout(cases, rng, out_shape):
+    for case in cases:
+        case.data["dout"] = rng.normal(size=out_shape(case))
+    return cases
+
+
+def _conv_out_shape(case):
+    x, w, b, s, p = _conv_settings(case)
+    return (x.shape[0], w.shape[0], _out_len(x.shape[2], w.shape[2], s, p), _out_len(x.shape[3], w.shape[3], s, p))
+
+
+def _conv_bwd_cases(rng):
+    first = Case("the lecture's 6×6 image and its two filters, stride 1",
+                 (IMAGE_6x6[None, None].copy(), FILTERS.copy(), np.array([0.5, -0.5])), arg_names=_CONV_NAMES)
+    return _with_dout([first] + _conv_cases(rng, backward=True), rng, _conv_out_shape)
+
+
+def _conv_grads(x, w, b, s, p, dout, ref, *, upstream=None):
+    xt, wt, bt = ref.t(x, grad=True), ref.t(w, grad=True), ref.t(b, grad=True)
+    out = ref.F.conv2d(xt, wt, bt, stride=s, padding=p)
+    out.backward(ref.t(dout) if upstream is None else upstream)
+    return {"dx": xt.grad, "dw": wt.grad, "db": bt.grad}
+
+
+def _conv_bwd_ref(case, ref):
+    return _conv_grads(*_conv_settings(case), case.data["dout"], ref)
+
+
+def _conv_bwd_wrong(fn):
+    def outputs(case, ref):
+        x, w, b, s, p = _conv_settings(case)
+        return fn(x, w, b, s, p, case.data["dout"], ref)
+    return outputs
+
+
+def _last_sample(x, w, b, s, p, dout, ref):
+    return _conv_grads(x[-1:], w, b, s, p, dout[-1:], ref)
+
+
+def _dx_padded(x, w, b, s, p, dout, ref):
+    xp = ref.F.pad(ref.t(x), (p, p, p, p)).requires_grad_(True)
+    ref.F.conv2d(xp, ref.t(w), ref.t(b), stride=s).backward(ref.t(dout))
+    return {"dx": xp.grad}
+
+
+def _multi_sample(case):
+    return case.args[0].shape[0] > 1
+
+
+register(Exercise(
+    name="conv2d_backward",
+    lesson=LESSON,
+    signature="conv2d_forward, conv2d_backward",
+    objects=("conv2d_forward", "conv2d_backward"),
+    cases=_conv_bwd_cases,
+    reference=_conv_bwd_ref,
+    outputs=(Output("dx"), Output("dw"), Output("db")),
+    run=lambda objects, case, call: _backward_run(objects, case, call, "conv2d", ("dx", "dw", "db")),
+    mistakes=(
+        Mistake("dw holds only the last sample's gradient: the same filter is used on every sample, so "
+                "accumulate dw over the batch (dw += ..., not dw = ...).",
+                _conv_bwd_wrong(lambda *a: {"dw": _last_sample(*a)["dw"]}), applies=_multi_sample),
+        Mistake("dw is averaged over the batch: sum the contributions of all samples, do not divide by N "
+                "(the 1/N, if any, is already in dout).",
+                _conv_bwd_wrong(lambda x, w, b, s, p, dout, ref: {
+                    "dw": _conv_grads(x, w, b, s, p, dout, ref)["dw"] / x.shape[0]}), applies=_multi_sample),
+        Mistake("db holds only the last sample's gradient: db[f] sums dout[:, f] over the batch and every "
+                "pixel, dout.sum(axis=(0, 2, 3)).",
+                _conv_bwd_wrong(lambda *a: {"db": _last_sample(*a)["db"]}), applies=_multi_sample),
+        Mistake("db is averaged over the batch: db[f] is the sum of dout[:, f] over the batch and every pixel, "
+                "dout.sum(axis=(0, 2, 3)).",
+                _conv_bwd_wrong(lambda x, w, b, s, p, dout, ref: {
+                    "db": ref.t(dout).sum(dim=(0, 2, 3)) / x.shape[0]}), applies=_multi_sample),
+        Mistake("dx still has the padding: compute the gradient of the padded input, then cut `padding` "
+                "rows and columns off each side.", _conv_bwd_wrong(_dx_padded)),
+        Mistake("dx uses a flipped kernel: each window's gradient is dout[n, f, i, j] * w[f], added back "
+                "at the window's place (no flip needed when you scatter window by window).",
+                _conv_bwd_wrong(lambda x, w, b, s, p, dout, ref: {
+                    "dx": _conv_grads(x, w[..., ::-1, ::-1].copy(), b, s, p, dout, ref)["dx"]})),
+        Mistake("dw is flipped: dw[f] += dout[n, f, i, j] * (the window of x_pad at (i, j)), as it is.",
+                _conv_bwd_wrong(lambda x, w, b, s, p, dout, ref: {
+                    "dw": _conv_grads(x, w, b, s, p, dout, ref)["dw"].flip(-1, -2)})),
+        Mistake("the gradients ignore dout: every term is multiplied by the upstream gradient dout[n, f, i, j].",
+                _conv_bwd_wrong(lambda x, w, b, s, p, dout, ref: _conv_grads(
+                    x, w, b, s, p, dout, ref, upstream=ref.torch.ones(dout.shape, dtype=ref.dtype,
+                                                                      device=ref.device)))),
+    ),
+    time_limit=30.0,
+    hint=("loop over the same windows as the forward pass: dw[f] += dout[n, f, i, j] · window, "
+          "dx_pad[n, :, window] += dout[n, f, i, j] · w[f], db[f] = sum of dout[:, f]; then crop the padding "
+          "off dx_pad."),
+))
+
+
+def _backward_run(objects, case, call, op, grad_names):
+    """Run the student's forward (checked against torch first), then the backward on its cache."""
+    from course.checks.reference import get_ref
+
+    fwd, bwd = objects
+    ref = get_ref()
+    fname, bname = f"{op}_forward", f"{op}_backward"
+    result = call(fwd, *case.args, what=fname, names=case.arg_names, **case.kwargs)
+    out, cache = _two(result, fname, "(out, cache)")
+    expected = ref.np((_conv_ref if op == "conv2d" else _pool_ref)(case, ref)["out"])
+    try:
+        arr = cmp.as_array(out, f"the out of {fname}")
+        ok = arr.shape == expected.shape and cmp.close(arr, expected, cmp.tolerance_for(arr))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise StudentError(f"`{fname}` does not agree with torch on this case yet: make "
+                           f"check({fname!r}, {fname}) pass first, then come back to the backward pass.")
+    grads = call(bwd, case.data["dout"], cache, what=bname, names=["dout", "cache"])
+    if len(grad_names) == 1:
+        return {grad_names[0]: grads}
+    if grads is None:
+        raise StudentError(f"`{bname}` returned None; it should return ({', '.join(grad_names)}).")
+    if not isinstance(grads, (tuple, list)) or len(grads) != len(grad_names):
+        got = f"{len(grads)} values" if isinstance(grads, (tuple, list)) else cmp.describe(grads)
+        raise StudentError(f"`{bname}` should return {len(grad_names)} values, ({', '.join(grad_names)}); "
+                           f"it returned {got}.")
+    return dict(zip(grad_names, grads))
+
+
+# =========================================================================== maxpool2d_forward
+_POOL_NAMES = ["x"]
+
+
+def _pool_settings(case):
+    return case.args[0], case.kwargs.get("kernel_size", 2), case.kwargs.get("stride", 2)
+
+
+def _pool_cases(rng, backward=False):
+    def c(label, shape, k=None, s=None, negative=False):
+        x = rng.normal(size=shape)
+        if negative:
+            x = -np.abs(x) - 1.0
+        kw = {}
+        if k is not None:
+            kw["kernel_size"] = k
+        if s is not None:
+            kw["stride"] = s
+        return Case(label, (x,), kw, arg_names=_POOL_NAMES)
+
+    cases = [] if backward else [
+        Case("the lecture's two 4×4 feature maps (default 2×2, stride 2)", (MAPS_4x4[None].copy(),),
+             arg_names=_POOL_NAMES)]
+    cases += [
+        c("a batch of 2, 3 channels 6×6 (defaults)", (2, 3, 6, 6)),
+        c("an odd size, 7×7: the last row and column are dropped", (2, 2, 7, 7)),
+        c("a non-square input 4×8", (2, 1, 4, 8), k=2, s=2),
+        c("3×3 windows with stride 3 on 6×9", (1, 2, 6, 9), k=3, s=3),
+        c("overlapping 3×3 windows with stride 2 on 9×9 (AlexNet's pooling)", (1, 2, 9, 9), k=3, s=2),
+        c("all values negative", (2, 2, 4, 4), negative=True),
+        c("2×2 windows with stride 1 on 5×5 (heavy overlap)", (1, 1, 5, 5), k=2, s=1),
+    ]
+    return cases
+
+
+def _pool_ref(case, ref):
+    x, k, s = _pool_settings(case)
+    return {"out": ref.F.max_pool2d(ref.t(x), k, s)}
+
+
+def _pool_wrong(fn):
+    def outputs(case, ref):
+        x, k, s = _pool_settings(case)
+        return {"out": fn(ref.t(x), k, s, ref)}
+    return outputs
+
+
+def _pool_out(x, k, s):
+    return _out_len(x.shape[2], k, s), _out_len(x.shape[3], k, s)
+
+
+register(Exercise(
+    name="maxpool2d_forward",
+    lesson=LESSON,
+    signature="maxpool2d_forward(x, kernel_size=2, stride=2)",
+    cases=_pool_cases,
+    reference=_pool_ref,
+    outputs=(Output("out"), Output("cache", kind="skip")),
+    mistakes=(
+        Mistake("that is average pooling: take the maximum of each window, not its mean.",
+                _pool_wrong(lambda x, k, s, ref: ref.F.avg_pool2d(x, k, s))),
+        Mistake("that is the minimum of each window: take the maximum.",
+                _pool_wrong(lambda x, k, s, ref: -ref.F.max_pool2d(-x, k, s))),
+        Mistake("the maximum starts at 0, so negative windows give 0: start from the window's first value "
+                "or use .max() on the window.",
+                _pool_wrong(lambda x, k, s, ref: ref.F.max_pool2d(x, k, s).clamp(min=0))),
+        Mistake("the stride is ignored (windows step by kernel_size): windows start every `stride` pixels, "
+                "and may overlap when stride < kernel_size.",
+                _pool_wrong(lambda x, k, s, ref: ref.F.max_pool2d(x, k, k))),
+        Mistake("the output has the right size but the window moves one pixel at a time: output (i, j) "
+                "reads the window starting at (i·stride, j·stride).",
+                _pool_wrong(lambda x, k, s, ref: ref.F.max_pool2d(x, k, 1)[..., :_pool_out(x, k, s)[0],
+                                                                            :_pool_out(x, k, s)[1]])),
+        Mistake("a window that runs past the edge is dropped (floor, as torch's default): the output size "
+                "is (n - kernel_size) // stride + 1.",
+                _pool_wrong(lambda x, k, s, ref: ref.F.max_pool2d(x, k, s, ceil_mode=True))),
+    ),
+    hint="out[n, c, i, j] is the maximum of x[n, c, i·s:i·s+k, j·s:j·s+k]; the output size is (H - k) // s + 1.",
+))
+
+
+# =========================================================================== maxpool2d_backward
+def _pool_out_shape(case):
+    x, k, s = _pool_settings(case)
+    return x.shape[:2] + _pool_out(x, k, s)
+
+
+def _pool_bwd_cases(rng):
+    """Random real values: no two entries of a window are equal, so the maximum is unique.
+
+    With a tie, any split of dout among the tied maxima is a valid subgradient; torch sends all of it to
+    the first maximum it meets. The cases avoid ties so that every correct convention agrees."""
+    cases = _pool_cases(rng, backward=True)
+    for case in cases:
+        x = case.args[0]
+        assert np.unique(x).size == x.size
+    return _with_dout(cases, rng, _pool_out_shape)
+
+
+def _pool_grad(case, ref, op=None, upstream=None):
+    x, k, s = _pool_settings(case)
+    xt = ref.t(x, grad=True)
+    out = (op or (lambda t: ref.F.max_pool2d(t, k, s)))(xt)
+    out.backward(ref.t(case.data["dout"]) if upstream is None else upstream)
+    return xt.grad
+
+
+def _pool_assign(case, ref):
+    """Overlapping windows with `dx[...] = ...` instead of `+=`: the last window to pick an entry wins."""
+    x, k, s = _pool_settings(case)
+    _, idx = ref.F.max_pool2d(ref.t(x), k, s, return_indices=True)
+    idx = ref.np(idx)
+    dout = case.data["dout"]
+    N, C, H, W = x.shape
+    dx = np.zeros((N, C, H * W))
+    for n in range(N):
+        for c in range(C):
+            for i, v in zip(idx[n, c].ravel(), dout[n, c].ravel()):
+                dx[n, c, i] = v
+    return dx.reshape(x.shape)
+
+
+def _overlapping(case):
+    _, k, s = _pool_settings(case)
+    return s < k
+
+
+register(Exercise(
+    name="maxpool2d_backward",
+    lesson=LESSON,
+    signature="maxpool2d_forward, maxpool2d_backward",
+    objects=("maxpool2d_forward", "maxpool2d_backward"),
+    cases=_pool_bwd_cases,
+    reference=lambda case, ref: {"dx": _pool_grad(case, ref)},
+    outputs=(Output("dx"),),
+    run=lambda objects, case, call: _backward_run(objects, case, call, "maxpool2d", ("dx",)),
+    mistakes=(
+        Mistake("the gradient goes to every element of the window: only the maximum influenced the output, "
+                "so only it gets dout (the others get 0).",
+                lambda case, ref: {"dx": _pool_grad(case, ref, op=lambda t: ref.F.avg_pool2d(
+                    t, _pool_settings(case)[1], _pool_settings(case)[2]) * _pool_settings(case)[1] ** 2)}),
+        Mistake("dout is spread evenly over the window (average pooling's gradient): max pooling sends all "
+                "of it to the position of the maximum.",
+                lambda case, ref: {"dx": _pool_grad(case, ref, op=lambda t: ref.F.avg_pool2d(
+                    t, _pool_settings(case)[1], _pool_settings(case)[2]))}),
+        Mistake("the gradient goes to the minimum of the window: send it to the maximum.",
+                lambda case, ref: {"dx": _pool_grad(case, ref, op=lambda t: -ref.F.max_pool2d(
+                    -t, _pool_settings(case)[1], _pool_settings(case)[2]))}),
+        Mistake("dx is 1 at each maximum: multiply the mask by dout[n, c, i, j].",
+                lambda case, ref: {"dx": _pool_grad(case, ref, upstream=ref.torch.ones(
+                    _pool_out_shape(case), dtype=ref.dtype, device=ref.device))}),
+        Mistake("where windows overlap, one entry can be the maximum of several windows: add their "
+                "gradients (dx[...] += ...), do not overwrite.",
+                lambda case, ref: {"dx": _pool_assign(case, ref)}, applies=_overlapping),
+    ),
+    hint=("for each window, find the position of its maximum and add dout[n, c, i, j] to dx there; "
+          "every other entry of the window gets nothing from it."),
+))
+
+
+# =========================================================================== lenet5
+#: LeNet-5's convolutions as (in, out, kh, kw, stride, padding) and its linear layers as (in, out).
+LENET_CONVS = [[1, 6, 5, 5, 1, 2], [6, 16, 5, 5, 1, 0]]
+LENET_LINEARS = [[400, 120], [120, 84], [84, 10]]
+LENET_PARAMS = 61_706
+
+
+def _reference_lenet():
+    import torch.nn as nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def _inspect_lenet(model, x, call=None):
+    """Shapes and layer settings of a model on a batch x: the outputs the check compares."""
+    import torch
+
+    seen = []
+    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((m, tuple(i[0].shape), tuple(o.shape))))
+             for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    try:
+        with torch.no_grad():
+            out = call(model, x, what="your model's forward pass", names=["x"]) if call else model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    if type(out).__module__.split(".")[0] != "torch" or not isinstance(out, torch.Tensor):
+        raise StudentError(f"the model's output should be a torch tensor of logits; it is {cmp.describe(out)}.")
+    convs = [m for m, _, _ in seen if isinstance(m, torch.nn.Conv2d)]
+    linears = [m for m, _, _ in seen if isinstance(m, torch.nn.Linear)]
+
+    def pair(v):
+        return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+    conv_rows = []
+    for m in convs:
+        if isinstance(m.padding, str):
+            pad = 2 if m.padding == "same" else 0
+        else:
+            pad = pair(m.padding)[0]
+        conv_rows.append([m.in_channels, m.out_channels, *pair(m.kernel_size), pair(m.stride)[0], pad])
+    maps = [list(i[1:]) for m, i, o in seen if isinstance(m, torch.nn.Conv2d)]
+    maps += [list(o[1:]) for m, i, o in seen if isinstance(m, torch.nn.Conv2d)]
+    first_linear_in = [i[-1] for m, i, o in seen if isinstance(m, torch.nn.Linear)][:1]
+    return {
+        "logits shape": np.array(tuple(out.shape)),
+        "parameters": int(sum(p.numel() for p in model.parameters())),
+        "convolutions": np.array(conv_rows, dtype=np.int64).reshape(-1, 6),
+        "linear layers": np.array([[m.in_features, m.out_features] for m in linears], dtype=np.int64).reshape(-1, 2),
+        "feature maps": np.array([v for shape in maps for v in shape] + first_linear_in, dtype=np.int64),
+    }, out
+
+
+def _lenet_cases(rng):
+    return [Case(f"a batch of {n} random 1×28×28 image{'s' if n > 1 else ''}", data={"n": n,
+                 "seed": int(rng.integers(1 << 30))}) for n in (4, 1)]
+
+
+def _lenet_batch(case):
+    import torch
+
+    g = torch.Generator().manual_seed(case.data["seed"])
+    return torch.rand(case.data["n"], 1, 28, 28, generator=g)
+
+
+def _lenet_ref(case, ref):
+    import torch
+
+    torch.manual_seed(0)
+    info, _ = _inspect_lenet(_reference_lenet(), _lenet_batch(case))
+    return info
+
+
+def _lenet_run(objects, case, call):
+    import torch
+
+    build = objects[0]
+    model = call(build, what="build_lenet5")
+    if not isinstance(model, torch.nn.Module):
+        raise StudentError(f"`build_lenet5()` should return a torch.nn.Module (e.g. an nn.Sequential); "
+                           f"it returned {cmp.describe(model)}.")
+    dtypes = {p.dtype for p in model.parameters()}
+    devices = {p.device.type for p in model.parameters()}
+    if dtypes - {torch.float32} or devices - {"cpu"}:
+        raise StudentError("build the model in float32 on the CPU (the defaults); move it with .to(device) "
+                           "after building, outside build_lenet5.")
+    model.eval()
+    try:
+        info, out = _inspect_lenet(model, _lenet_batch(case), call)
+    except StudentError as e:
+        text = str(e)
+        if "256" in text and "400" in text:
+            text += (" The flattened size is 256 = 16·4·4 instead of 400 = 16·5·5: the first convolution "
+                     "needs padding=2 so that the 28×28 image stays 28×28.")
+        elif "mat1 and mat2" in text:
+            text += (" The flattened feature maps do not match the first linear layer: after conv-pool-conv-pool "
+                     "LeNet-5 has 16 maps of 5×5, so nn.Linear(16 * 5 * 5, 120) = nn.Linear(400, 120).")
+        raise StudentError(text) from None
+    if tuple(out.shape) != (case.data["n"], 10):
+        raise StudentError(f"the model maps a ({case.data['n']}, 1, 28, 28) batch to shape {tuple(out.shape)}; "
+                           f"it should give ({case.data['n']}, 10): one logit per digit (no softmax needed).")
+    if len(info["convolutions"]) != 2 or len(info["linear layers"]) != 3:
+        raise StudentError(f"LeNet-5 has 2 convolutions and 3 linear layers (conv-pool-conv-pool-fc-fc-fc); "
+                           f"yours has {len(info['convolutions'])} and {len(info['linear layers'])}.")
+    n = info["parameters"]
+    if n != LENET_PARAMS:
+        extra = [type(m).__name__ for m in model.modules()
+                 if list(m.parameters(recurse=False)) and not isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+        why = ""
+        if extra:
+            why = f" Layers other than Conv2d and Linear hold parameters ({', '.join(sorted(set(extra)))}): remove them."
+        elif any(m.bias is None for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))):
+            why = " A layer has bias=False: every convolution and linear layer of LeNet-5 has a bias."
+        elif info["linear layers"][0][0] != 400:
+            why = (f" The first linear layer takes {info['linear layers'][0][0]} inputs; it should take "
+                   f"16·5·5 = 400 (16 maps of 5×5 after the second pooling).")
+        else:
+            why = (" Count them layer by layer: conv 6@5×5 → 156, conv 16@5×5 → 2,416, 400→120 → 48,120, "
+                   "120→84 → 10,164, 84→10 → 850.")
+        raise StudentError(f"the model has {n:,} parameters; LeNet-5 as specified has {LENET_PARAMS:,}.{why}")
+    return info
+
+
+register(Exercise(
+    name="lenet5",
+    lesson=LESSON,
+    signature="build_lenet5()",
+    cases=_lenet_cases,
+    reference=_lenet_ref,
+    outputs=(Output("logits shape", kind="int"), Output("parameters", kind="int", scalar=True),
+             Output("convolutions", kind="int"), Output("linear layers", kind="int"),
+             Output("feature maps", kind="int")),
+    run=_lenet_run,
+    numpy_only=False,
+    time_limit=20.0,
+    hint=("LeNet-5 is conv(1→6, 5×5, padding 2) → pool 2×2 → conv(6→16, 5×5) → pool 2×2 → flatten (400) → "
+          "linear 120 → linear 84 → linear 10, with an activation between the layers."),
+))
+
+
+# =========================================================================== models from the lectures
+def count_parameters(model) -> int:
+    """The number of trainable numbers in a model (works on the meta device too)."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def keras_mnist_cnn():
+    """The lecture's Keras CNN: 25 3×3 filters, pool, 50 3×3 filters, pool, flatten (1,250), dense 100, dense 10."""
+    import torch.nn as nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 25, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(25, 50, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1250, 100), nn.ReLU(), nn.Linear(100, 10))
+
+
+def flower_cnn():
+    """The lecture's flower classifier (180×180×3 in, 5 classes): 3,989,285 parameters, as in its Keras summary."""
+    import torch.nn as nn
+
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(22 * 22 * 64, 128), nn.ReLU(), nn.Linear(128, 5))
+
+
+def alphago_policy(k: int = 192):
+    """AlphaGo's policy network from the Nature paper's description, for k filters per layer.
+
+    19×19×48 input; 5×5 conv (pad 2) with k filters and ReLU; eleven 3×3 convs (pad 1) with k filters
+    and ReLU; a 1×1 conv with one filter and no shared bias, then a separate bias for each of the 361
+    points; softmax over the 361 moves (left to the loss, as usual).
+    """
+    import torch
+    import torch.nn as nn
+
+    class PositionBias(nn.Module):
+        def __init__(self, size=19):
+            super().__init__()
+            self.bias = nn.Parameter(torch.zeros(size * size))
+
+        def forward(self, z):
+            return z.flatten(1) + self.bias
+
+    layers = [nn.Conv2d(48, k, 5, padding=2), nn.ReLU()]
+    for _ in range(11):
+        layers += [nn.Conv2d(k, k, 3, padding=1), nn.ReLU()]
+    layers += [nn.Conv2d(k, 1, 1, bias=False), PositionBias()]
+    return nn.Sequential(*layers)
+
+
+def layer_summary(model, input_shape):
+    """A Keras-style table (layer, output shape, parameters) from one forward pass on zeros."""
+    import torch
+
+    rows = []
+    hooks = [m.register_forward_hook(lambda m, i, o, name=name: rows.append(
+        (f"{name} ({type(m).__name__})", tuple(o.shape[1:]), count_parameters(m))))
+        for name, m in model.named_children()]
+    try:
+        with torch.no_grad():
+            model.eval()(torch.zeros(1, *input_shape))
+    finally:
+        for h in hooks:
+            h.remove()
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [f"{'Layer (type)':<{width}}{'Output shape':<18}{'Param #':>10}", "-" * (width + 28)]
+    lines += [f"{n:<{width}}{str(s):<18}{p:>10,}" for n, s, p in rows]
+    lines += ["-" * (width + 28), f"Total params: {count_parameters(model):,}"]
+    return "\n".join(lines)
+
+
+#: The lecture's family of CNNs, as torchvision builds them (year, nominal depth in weight layers).
+CNN_FAMILY = [
+    ("alexnet", "AlexNet", 2012, 8),
+    ("vgg16", "VGG-16", 2014, 16),
+    ("vgg19", "VGG-19", 2014, 19),
+    ("googlenet", "GoogLeNet", 2014, 22),
+    ("resnet18", "ResNet-18", 2015, 18),
+    ("resnet50", "ResNet-50", 2015, 50),
+    ("resnet152", "ResNet-152", 2015, 152),
+    ("densenet121", "DenseNet-121", 2017, 121),
+]
+
+
+def torchvision_family(names=None):
+    """Rows (name, year, depth, conv layers, linear layers, parameters) for torchvision's models.
+
+    The models are built with ``weights=None`` on PyTorch's "meta" device: every layer and shape exists
+    but no memory is allocated and nothing is initialised or downloaded, so even VGG's 138 million
+    parameters cost milliseconds.
+    """
+    import torch
+    from torchvision import models
+
+    rows = []
+    for key, label, year, depth in CNN_FAMILY:
+        if names is not None and key not in names:
+            continue
+        kwargs = {"aux_logits": False, "init_weights": False} if key == "googlenet" else {}
+        with torch.device("meta"):
+            model = getattr(models, key)(weights=None, **kwargs)
+        convs = sum(isinstance(m, torch.nn.Conv2d) for m in model.modules())
+        linears = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
+        rows.append((label, year, depth, convs, linears, count_parameters(model)))
+    return rows
+
+
+def model_size_bytes(model) -> int:
+    """The size of a model's saved state_dict (what a file on disk would take)."""
+    import io
+
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    return buf.getbuffer().nbytes
+
+
+def quantize_int8(model):
+    """INT8 dynamic quantization of a model's Linear layers (weights stored as int8, CPU inference).
+
+    ``torch.ao.quantization`` announces its move to the ``torchao`` package with deprecation warnings;
+    they are silenced here so the notebook stays readable.
+    """
+    import copy
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def run_quiet(fn, *args, **kwargs):
+    """Call ``fn`` with warnings silenced (used for the quantized model, whose kernels warn when they run)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+# =========================================================================== pictures
+def _cmap_limits(a):
+    lim = float(np.abs(a).max()) or 1.0
+    return -lim, lim
+
+
+def plot_maps(maps, titles=None, cmap="RdBu_r", annotate=None, axes=None, suptitle=None, size=2.2):
+    """Show 2-D arrays side by side as images (numbers written in when small, or when ``annotate``)."""
+    import matplotlib.pyplot as plt
+
+    maps = [np.asarray(m, dtype=float) for m in maps]
+    if axes is None:
+        fig, axes = plt.subplots(1, len(maps), figsize=(size * len(maps), size), squeeze=False)
+        axes = axes[0]
+    for i, (ax, m) in enumerate(zip(axes, maps)):
+        vmin, vmax = _cmap_limits(m) if cmap == "RdBu_r" else (m.min(), m.max())
+        ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax)
+        if annotate if annotate is not None else m.size <= 64:
+            for (r, c), v in np.ndenumerate(m):
+                ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=9,
+                        color="white" if abs(v) > 0.6 * max(abs(vmin), abs(vmax)) else "black")
+        ax.set(xticks=[], yticks=[])
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=10)
+    if suptitle:
+        axes[0].figure.suptitle(suptitle)
+    return axes
+
+
+def plot_filters(weights, title="filters", ncols=8, size=1.1):
+    """Show conv weights (F, C, KH, KW) as images, one per filter (the first input channel)."""
+    import matplotlib.pyplot as plt
+
+    w = np.asarray(weights)[:, 0]
+    n = len(w)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for i, ax in enumerate(axes.ravel()[:n]):
+        ax.imshow(w[i], cmap="RdBu_r", vmin=_cmap_limits(w[i])[0], vmax=_cmap_limits(w[i])[1])
+        ax.set_title(str(i), fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_digits(images, titles=None, ncols=10, size=1.0, title=None):
+    """A grid of grayscale digits with optional titles."""
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images)
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows + 0.3), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for i, ax in enumerate(axes.ravel()[:n]):
+        ax.imshow(images[i].reshape(images.shape[-2:]), cmap="gray_r")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(images, y_true, y_pred, n=20):
+    """The first ``n`` misclassified digits, titled 'true → predicted'."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:n]
+    return plot_digits(np.asarray(images)[wrong], [f"{y_true[i]} → {y_pred[i]}" for i in wrong],
+                       title=f"misclassified test digits (true → predicted), {len(wrong)} shown")
+
+
+def plot_confusion(cm, labels=None, ax=None, title="confusion matrix"):
+    """A confusion matrix (rows true, columns predicted) with the counts written in."""
+    import matplotlib.pyplot as plt
+
+    cm = np.asarray(cm)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4.5))
+    ax.imshow(cm, cmap="Blues")
+    k = len(cm)
+    labels = labels if labels is not None else list(range(k))
+    for (r, c), v in np.ndenumerate(cm):
+        ax.text(c, r, str(v), ha="center", va="center", fontsize=8,
+                color="white" if v > cm.max() / 2 else "black")
+    ax.set(xticks=range(k), yticks=range(k), xticklabels=labels, yticklabels=labels,
+           xlabel="predicted", ylabel="true", title=title)
+    return ax
+
+
+# =========================================================================== widget
+def _explorer_state(filter_name, stride, padding, position):
+    import torch
+    import torch.nn.functional as F
+
+    w = {"filter 1 (diagonal)": FILTER_1, "filter 2 (vertical line)": FILTER_2}[filter_name]
+    img = np.pad(IMAGE_6x6, padding)
+    n_out = _out_len(6, 3, stride, padding)
+    out = F.conv2d(torch.tensor(IMAGE_6x6)[None, None], torch.tensor(w)[None, None],
+                   stride=stride, padding=padding)[0, 0].numpy()
+    position = min(position, n_out * n_out - 1)
+    i, j = divmod(position, n_out)
+    return w, img, out, (i, j), n_out
+
+
+def draw_explorer(filter_name="filter 1 (diagonal)", stride=1, padding=0, position=0):
+    """One frame of :func:`conv_explorer`: the (padded) image with the window, the filter, the output map."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    w, img, out, (i, j), n_out = _explorer_state(filter_name, stride, padding, position)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [img.shape[0], 3, n_out + 1]})
+    plot_maps([img], cmap="Greys", annotate=True, axes=[axes[0]])
+    axes[0].add_patch(Rectangle((j * stride - 0.5, i * stride - 0.5), 3, 3, fill=False, lw=3, ec="tab:orange"))
+    if padding:
+        axes[0].add_patch(Rectangle((padding - 0.5, padding - 0.5), 6, 6, fill=False, lw=1, ls="--", ec="tab:blue"))
+    axes[0].set_title(f"image, padding {padding}: {img.shape[0]}×{img.shape[1]}", fontsize=10)
+    plot_maps([w], annotate=True, axes=[axes[1]])
+    axes[1].set_title(filter_name, fontsize=10)
+    plot_maps([out], annotate=True, axes=[axes[2]])
+    axes[2].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=3, ec="tab:orange"))
+    window = img[i * stride:i * stride + 3, j * stride:j * stride + 3]
+    axes[2].set_title(f"output {n_out}×{n_out}; at ({i}, {j}): {float((window * w).sum()):g}", fontsize=10)
+    fig.suptitle(f"output size = (6 + 2·{padding} − 3) // {stride} + 1 = {n_out}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def conv_explorer():
+    """Choose a filter, the stride and the padding, and slide the window over the lecture's 6×6 image."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    choice = widgets.Dropdown(options=["filter 1 (diagonal)", "filter 2 (vertical line)"], description="filter")
+    stride = widgets.IntSlider(value=1, min=1, max=3, description="stride")
+    padding = widgets.IntSlider(value=0, min=0, max=2, description="padding")
+    position = widgets.IntSlider(value=0, min=0, max=15, description="position")
+    out = widgets.Output()
+
+    def redraw(*_):
+        n_out = _out_len(6, 3, stride.value, padding.value)
+        position.max = n_out * n_out - 1
+        with out:
+            out.clear_output(wait=True)
+            draw_explorer(choice.value, stride.value, padding.value, position.value)
+            show()
+
+    for wdg in (choice, stride, padding, position):
+        wdg.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([choice, stride]), widgets.HBox([padding, position]), out])

@@ -1,0 +1,504 @@
+"""Lesson 06 graders: right implementations pass (loops and vectorized, float32 and float64), wrong ones
+fail with the hint a student should see."""
+import math
+
+import numpy as np
+import pytest
+
+from checkhelpers import assert_fails, assert_passes
+
+
+# --------------------------------------------------------------------------- conv_output_size
+def size_floor(n, kernel, stride=1, padding=0):
+    return (n + 2 * padding - kernel) // stride + 1
+
+
+def size_math(n, kernel, stride=1, padding=0):
+    return int(math.floor((n + 2 * padding - kernel) / stride)) + 1
+
+
+def size_numpy(n, kernel, stride=1, padding=0):
+    return np.int64((n + 2 * padding - kernel) // stride + 1)
+
+
+def size_count(n, kernel, stride=1, padding=0):
+    """Count the window positions one by one."""
+    count, start = 0, 0
+    while start + kernel <= n + 2 * padding:
+        count += 1
+        start += stride
+    return count
+
+
+@pytest.mark.parametrize("fn", [size_floor, size_math, size_numpy, size_count])
+def test_size_right(fn):
+    assert_passes("conv_output_size", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda n, kernel, stride=1, padding=0: n + 2 * padding - kernel + 1, "stride is ignored"),
+    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) / stride + 1, "floor division"),
+    (lambda n, kernel, stride=1, padding=0: math.ceil((n + 2 * padding - kernel) / stride) + 1, "rounded up"),
+    (lambda n, kernel, stride=1, padding=0: round((n + 2 * padding - kernel) / stride) + 1, "rounded up"),
+    (lambda n, kernel, stride=1, padding=0: (n + padding - kernel) // stride + 1, "both sides"),
+    (lambda n, kernel, stride=1, padding=0: (n - kernel) // stride + 1, "padding is ignored"),
+    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) // stride, "+ 1"),
+    (lambda n, kernel, stride=2, padding=0: (n + 2 * padding - kernel) // stride + 1, "default"),
+    (lambda n, kernel, stride=1, padding=0: [size_floor(n, kernel, stride, padding)], "number"),
+])
+def test_size_wrong(fn, hint):
+    assert_fails("conv_output_size", fn, hint=hint)
+
+
+# --------------------------------------------------------------------------- conv2d_forward
+def conv_naive(x, w, b, stride=1, padding=0):
+    """Seven loops, one multiply-add at a time."""
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = np.zeros((N, C, H + 2 * padding, W + 2 * padding))
+    xp[:, :, padding:padding + H, padding:padding + W] = x
+    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    s = b[f]
+                    for c in range(C):
+                        for u in range(KH):
+                            for v in range(KW):
+                                s += xp[n, c, i * stride + u, j * stride + v] * w[f, c, u, v]
+                    out[n, f, i, j] = s
+    return out, (x, w, b, stride, padding)
+
+
+def conv_loops(x, w, b, stride=1, padding=0):
+    """Four loops, a window at a time (the usual first version)."""
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[n, f, i, j] = np.sum(win * w[f]) + b[f]
+    return out, (x, w, b, stride, padding)
+
+
+def _windows(xp, KH, KW, stride):
+    win = np.lib.stride_tricks.sliding_window_view(xp, (KH, KW), axis=(2, 3))
+    return win[:, :, ::stride, ::stride]                       # (N, C, Ho, Wo, KH, KW)
+
+
+def conv_strided(x, w, b, stride=1, padding=0):
+    """Stride tricks and one einsum."""
+    KH, KW = w.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = _windows(xp, KH, KW, stride)
+    out = np.einsum("nchwij,fcij->nfhw", win, w) + b[None, :, None, None]
+    return out, (x, w, b, stride, padding)
+
+
+def conv_im2col(x, w, b, stride=1, padding=0):
+    """im2col: every window as a row, then one matrix product."""
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = _windows(xp, KH, KW, stride)
+    Ho, Wo = win.shape[2:4]
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * KH * KW)
+    out = cols @ w.reshape(F, -1).T + b
+    return out.reshape(N, Ho, Wo, F).transpose(0, 3, 1, 2), (x, w, b, stride, padding, cols)
+
+
+def conv_float32(x, w, b, stride=1, padding=0):
+    out, cache = conv_strided(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), stride, padding)
+    return out.astype(np.float32), cache
+
+
+@pytest.mark.parametrize("fn", [conv_naive, conv_loops, conv_strided, conv_im2col, conv_float32])
+def test_conv_forward_right(fn):
+    assert_passes("conv2d_forward", fn)
+
+
+def conv_variant(flip=False, transpose=False, bias="ok", stride_mode="ok", pad_mode="ok"):
+    def conv(x, w, b, stride=1, padding=0):
+        p = padding
+        if flip:
+            w = w[..., ::-1, ::-1]
+        if transpose:
+            w = w.swapaxes(-1, -2)
+        pads = None if pad_mode == "all" else {"ok": ((0, 0), (0, 0), (p, p), (p, p)), "none": ((0, 0),) * 4,
+                "one_side": ((0, 0), (0, 0), (0, 2 * p), (0, 2 * p)), "one_side_once": ((0, 0), (0, 0), (0, p), (0, p)),
+                "height": ((0, 0), (0, 0), (p, p), (0, 0)), "width": ((0, 0), (0, 0), (0, 0), (p, p)),
+                "batch": ((p, p), (0, 0), (p, p), (p, p))}[pad_mode]
+        if pad_mode == "all":
+            xp = np.pad(x, p)
+        else:
+            xp = np.pad(x, pads)
+        KH, KW = w.shape[2:]
+        step = 1 if stride_mode in ("ignored", "window") else stride
+        win = _windows(xp, KH, KW, step)
+        if stride_mode == "window":
+            Ho = (xp.shape[2] - KH) // stride + 1
+            Wo = (xp.shape[3] - KW) // stride + 1
+            win = win[:, :, :Ho, :Wo]
+        out = np.einsum("nchwij,fcij->nfhw", win, w)
+        if bias == "ok":
+            out = out + b[:, None, None]
+        elif bias == "inside":
+            out = out + b[:, None, None] * w[0].size
+        elif bias == "per_channel":
+            out = out + b[:, None, None] * w.shape[1]
+        elif bias == "width":
+            out = out + b
+        return out, None
+    return conv
+
+
+@pytest.mark.parametrize("kwargs, hint", [
+    (dict(flip=True), "flipped"),
+    (dict(transpose=True), "transposed"),
+    (dict(bias="none"), "bias is missing"),
+    (dict(bias="inside"), "inside the sum"),
+    (dict(bias="per_channel"), "once per input channel"),
+    (dict(bias="width"), "along the width"),
+    (dict(stride_mode="ignored"), "stride is ignored"),
+    (dict(stride_mode="window"), "one pixel at a time"),
+    (dict(pad_mode="none"), "padding is ignored"),
+    (dict(pad_mode="one_side"), "one side only"),
+    (dict(pad_mode="one_side_once"), "one side only"),
+    (dict(pad_mode="height"), "only the height"),
+    (dict(pad_mode="width"), "only the width"),
+    (dict(pad_mode="batch"), "batch axis is padded"),
+    (dict(pad_mode="all"), "np.pad(x, p) pads all four axes"),
+])
+def test_conv_forward_wrong(kwargs, hint):
+    assert_fails("conv2d_forward", conv_variant(**kwargs), hint=hint)
+
+
+def test_conv_forward_wrong_returns():
+    assert_fails("conv2d_forward", lambda x, w, b, stride=1, padding=0: conv_strided(x, w, b, stride, padding)[0],
+                 hint="two values")
+    assert_fails("conv2d_forward", lambda x, w, b, stride=1, padding=0: None, hint="returned None")
+
+    def uses_torch(x, w, b, stride=1, padding=0):
+        import torch
+        out = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), stride=stride,
+                                         padding=padding)
+        return out.numpy(), None
+
+    assert_fails("conv2d_forward", uses_torch, hint="called torch")
+
+
+# --------------------------------------------------------------------------- conv2d_backward
+def conv_backward_loops(dout, cache):
+    x, w, b, stride, padding = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    _, _, Ho, Wo = dout.shape
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    sl = (n, slice(None), slice(i * stride, i * stride + KH), slice(j * stride, j * stride + KW))
+                    dw[f] += dout[n, f, i, j] * xp[sl]
+                    dxp[sl] += dout[n, f, i, j] * w[f]
+    db = dout.sum(axis=(0, 2, 3))
+    return dxp[:, :, padding:padding + H, padding:padding + W], dw, db
+
+
+def conv_backward_vectorized(dout, cache):
+    x, w, b, stride, padding, cols = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, Ho, Wo = dout.shape
+    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, F)           # (N·Ho·Wo, F)
+    dw = (d2.T @ cols).reshape(w.shape)
+    dcols = (d2 @ w.reshape(F, -1)).reshape(N, Ho, Wo, C, KH, KW)
+    dxp = np.zeros((N, C, H + 2 * padding, W + 2 * padding))
+    for u in range(KH):                                       # col2im: a loop over the kernel only
+        for v in range(KW):
+            dxp[:, :, u:u + stride * Ho:stride, v:v + stride * Wo:stride] += dcols[..., u, v].transpose(0, 3, 1, 2)
+    return dxp[:, :, padding:padding + H, padding:padding + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+def conv_backward_float32(dout, cache):
+    return tuple(g.astype(np.float32) for g in conv_backward_loops(dout.astype(np.float32), cache))
+
+
+@pytest.mark.parametrize("fwd, bwd", [(conv_loops, conv_backward_loops), (conv_im2col, conv_backward_vectorized),
+                                      (conv_float32, conv_backward_float32)])
+def test_conv_backward_right(fwd, bwd):
+    assert_passes("conv2d_backward", fwd, bwd)
+
+
+def conv_backward_variant(dw_mode="ok", db_mode="ok", crop=True, flip_dx=False, flip_dw=False, ones=False):
+    def backward(dout, cache):
+        x, w, b, stride, padding = cache
+        N, C, H, W = x.shape
+        F, _, KH, KW = w.shape
+        if ones:
+            dout = np.ones_like(dout)
+        wk = w[..., ::-1, ::-1] if flip_dx else w
+        xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+        dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+        _, _, Ho, Wo = dout.shape
+        for n in range(N):
+            dw_n = np.zeros_like(w)
+            for f in range(F):
+                for i in range(Ho):
+                    for j in range(Wo):
+                        sl = (n, slice(None), slice(i * stride, i * stride + KH), slice(j * stride, j * stride + KW))
+                        dw_n[f] += dout[n, f, i, j] * xp[sl]
+                        dxp[sl] += dout[n, f, i, j] * wk[f]
+            dw = dw_n if dw_mode == "last" else dw + dw_n
+        if dw_mode == "mean":
+            dw = dw / N
+        if flip_dw:
+            dw = dw[..., ::-1, ::-1]
+        db = {"ok": dout.sum(axis=(0, 2, 3)), "last": dout[-1].sum(axis=(1, 2)),
+              "mean": dout.sum(axis=(0, 2, 3)) / N, "no_batch": dout.sum(axis=(2, 3))}[db_mode]
+        dx = dxp[:, :, padding:padding + H, padding:padding + W] if crop else dxp
+        return dx, dw, db
+    return backward
+
+
+@pytest.mark.parametrize("kwargs, hint", [
+    (dict(dw_mode="last"), "dw holds only the last sample"),
+    (dict(dw_mode="mean"), "dw is averaged"),
+    (dict(db_mode="last"), "db holds only the last sample"),
+    (dict(db_mode="mean"), "db is averaged"),
+    (dict(db_mode="no_batch"), "shape"),
+    (dict(crop=False), "still has the padding"),
+    (dict(flip_dx=True), "flipped kernel"),
+    (dict(flip_dw=True), "dw is flipped"),
+    (dict(ones=True), "ignore dout"),
+])
+def test_conv_backward_wrong(kwargs, hint):
+    assert_fails("conv2d_backward", conv_loops, conv_backward_variant(**kwargs), hint=hint)
+
+
+def test_conv_backward_needs_a_right_forward():
+    def forward_without_bias(x, w, b, stride=1, padding=0):
+        out, cache = conv_loops(x, w, b, stride, padding)
+        return out - b[:, None, None], cache
+
+    assert_fails("conv2d_backward", forward_without_bias, conv_backward_loops, hint="pass first")
+
+
+# --------------------------------------------------------------------------- maxpool2d
+def pool_loops(x, kernel_size=2, stride=2):
+    N, C, H, W = x.shape
+    Ho, Wo = (H - kernel_size) // stride + 1, (W - kernel_size) // stride + 1
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    out[n, c, i, j] = x[n, c, i * stride:i * stride + kernel_size,
+                                        j * stride:j * stride + kernel_size].max()
+    return out, (x, kernel_size, stride)
+
+
+def pool_strided(x, kernel_size=2, stride=2):
+    win = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(2, 3))
+    win = win[:, :, ::stride, ::stride]
+    return win.max(axis=(-1, -2)), (x, kernel_size, stride)
+
+
+def pool_float32(x, kernel_size=2, stride=2):
+    out, cache = pool_strided(x.astype(np.float32), kernel_size, stride)
+    return out, cache
+
+
+@pytest.mark.parametrize("fn", [pool_loops, pool_strided, pool_float32])
+def test_pool_forward_right(fn):
+    assert_passes("maxpool2d_forward", fn)
+
+
+def pool_variant(mode):
+    def pool(x, kernel_size=2, stride=2):
+        k, s = kernel_size, stride
+        if mode == "ceil":
+            H, W = x.shape[2:]
+            Ho, Wo = -(-(H - k) // s) + 1, -(-(W - k) // s) + 1
+            xp = np.full(x.shape[:2] + ((Ho - 1) * s + k, (Wo - 1) * s + k), -np.inf)
+            xp[:, :, :H, :W] = x
+            x = xp
+        step = k if mode == "stride_k" else 1 if mode == "window" else s
+        win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::step, ::step]
+        if mode == "window":
+            win = win[:, :, :(x.shape[2] - k) // s + 1, :(x.shape[3] - k) // s + 1]
+        if mode == "mean":
+            return win.mean(axis=(-1, -2)), None
+        if mode == "min":
+            return win.min(axis=(-1, -2)), None
+        out = win.max(axis=(-1, -2))
+        if mode == "zero":
+            out = np.maximum(out, 0)
+        return out, None
+    return pool
+
+
+@pytest.mark.parametrize("mode, hint", [
+    ("mean", "average pooling"), ("min", "minimum"), ("zero", "starts at 0"), ("stride_k", "stride is ignored"),
+    ("window", "one pixel at a time"), ("ceil", "runs past the edge"),
+])
+def test_pool_forward_wrong(mode, hint):
+    assert_fails("maxpool2d_forward", pool_variant(mode), hint=hint)
+
+
+def pool_backward_loops(dout, cache):
+    x, k, s = cache
+    dx = np.zeros_like(x)
+    N, C, Ho, Wo = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * s:i * s + k, j * s:j * s + k]
+                    u, v = np.unravel_index(np.argmax(win), win.shape)
+                    dx[n, c, i * s + u, j * s + v] += dout[n, c, i, j]
+    return dx
+
+
+def pool_backward_mask(dout, cache):
+    """A mask of where each window equals its maximum, accumulated with a loop over the kernel only."""
+    x, k, s = cache
+    dx = np.zeros_like(x)
+    win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    Ho, Wo = dout.shape[2:]
+    mask = win == win.max(axis=(-1, -2), keepdims=True)
+    for u in range(k):
+        for v in range(k):
+            dx[:, :, u:u + s * Ho:s, v:v + s * Wo:s] += mask[..., u, v] * dout
+    return dx
+
+
+@pytest.mark.parametrize("fwd, bwd", [(pool_loops, pool_backward_loops), (pool_strided, pool_backward_mask),
+                                      (pool_float32, lambda d, c: pool_backward_loops(d.astype(np.float32), c))])
+def test_pool_backward_right(fwd, bwd):
+    assert_passes("maxpool2d_backward", fwd, bwd)
+
+
+def pool_backward_variant(mode):
+    def backward(dout, cache):
+        x, k, s = cache
+        if mode == "ones":
+            dout = np.ones_like(dout)
+        dx = np.zeros_like(x)
+        N, C, Ho, Wo = dout.shape
+        for n in range(N):
+            for c in range(C):
+                for i in range(Ho):
+                    for j in range(Wo):
+                        sl = (n, c, slice(i * s, i * s + k), slice(j * s, j * s + k))
+                        win = x[sl]
+                        if mode == "all":
+                            dx[sl] += dout[n, c, i, j]
+                        elif mode == "mean":
+                            dx[sl] += dout[n, c, i, j] / (k * k)
+                        else:
+                            pick = np.argmin(win) if mode == "min" else np.argmax(win)
+                            u, v = np.unravel_index(pick, win.shape)
+                            if mode == "assign":
+                                dx[n, c, i * s + u, j * s + v] = dout[n, c, i, j]
+                            else:
+                                dx[n, c, i * s + u, j * s + v] += dout[n, c, i, j]
+        return dx
+    return backward
+
+
+@pytest.mark.parametrize("mode, hint", [
+    ("all", "every element of the window"), ("mean", "spread evenly"), ("min", "minimum"),
+    ("ones", "multiply the mask by dout"), ("assign", "do not overwrite"),
+])
+def test_pool_backward_wrong(mode, hint):
+    assert_fails("maxpool2d_backward", pool_loops, pool_backward_variant(mode), hint=hint)
+
+
+# --------------------------------------------------------------------------- lenet5
+def lenet_sequential():
+    import torch.nn as nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+
+
+def lenet_class():
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class LeNet5(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding="same")
+            self.conv2 = nn.Conv2d(6, 16, kernel_size=(5, 5))
+            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.flatten(1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+    return LeNet5()
+
+
+@pytest.mark.parametrize("fn", [lenet_sequential, lenet_class])
+def test_lenet_right(fn):
+    assert_passes("lenet5", fn)
+
+
+def lenet_variant(mode):
+    def build():
+        import torch.nn as nn
+        pad1 = 0 if mode == "no_pad" else 2
+        pad2 = 2 if mode == "pad2" else 0
+        flat = {"no_pad_fixed": 256}.get(mode, 400)
+        if mode == "no_pad_fixed":
+            pad1 = 0
+        layers = [nn.Conv2d(1, 6, 5, padding=pad1), nn.ReLU(), nn.MaxPool2d(2),
+                  nn.Conv2d(6, 16, 5, padding=pad2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                  nn.Linear(flat, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)]
+        if mode == "bn":
+            layers.insert(1, nn.BatchNorm2d(6))
+        if mode == "no_bias":
+            layers[-1] = nn.Linear(84, 10, bias=False)
+        if mode == "softmax_cls":
+            layers[-1] = nn.Linear(84, 2)
+        if mode == "extra_fc":
+            layers += [nn.ReLU(), nn.Linear(10, 10)]
+        return nn.Sequential(*layers)
+    return build
+
+
+@pytest.mark.parametrize("mode, hint", [
+    ("no_pad", "padding=2"),
+    ("no_pad_fixed", "16·5·5 = 400"),
+    ("pad2", "nn.Linear(400, 120)"),
+    ("bn", "BatchNorm2d"),
+    ("no_bias", "bias=False"),
+    ("softmax_cls", "(4, 10)"),
+    ("extra_fc", "3 linear layers"),
+])
+def test_lenet_wrong(mode, hint):
+    assert_fails("lenet5", lenet_variant(mode), hint=hint)
+
+
+def test_lenet_not_a_module():
+    assert_fails("lenet5", lambda: "LeNet", hint="torch.nn.Module")
+    assert_fails("lenet5", lambda: None, hint="torch.nn.Module")
+
+
+def test_exercise_names():
+    from course import exercises
+    assert {"conv_output_size", "conv2d_forward", "conv2d_backward", "maxpool2d_forward",
+            "maxpool2d_backward", "lenet5"} <= set(exercises())
