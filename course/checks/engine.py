@@ -157,6 +157,9 @@ def _named(ex: Exercise, value) -> dict:
         return {ex.outputs[0].name: value}
     if isinstance(value, dict):
         return value
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"the reference of {ex.name!r} must return a dict or a tuple of "
+                        f"{len(ex.outputs)} outputs, not {type(value).__name__}")
     return {o.name: v for o, v in zip(ex.outputs, value)}
 
 
