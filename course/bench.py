@@ -54,6 +54,9 @@ def bench_notebook(path: Path, repeat: int = 5, timeout: int = 900) -> tuple[flo
     import nbformat
     from nbclient import NotebookClient
 
+    from course.execution import patch_jupyter_client
+
+    patch_jupyter_client()
     nb = nbformat.read(str(path), as_version=4)
     calls = check_calls(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",

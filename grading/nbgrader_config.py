@@ -35,3 +35,12 @@ c.Execute.interrupt_on_timeout = True
 
 # A grade cell a student deleted is put back (and scored) instead of silently vanishing.
 c.OverwriteCells.add_missing_cells = True
+
+# Widget cells can leave the grader waiting for a reply that has already come (jupyter/nbclient#312);
+# course.execution makes it look again every half second instead of idling for the whole timeout.
+try:
+    from course.execution import patch_jupyter_client
+
+    patch_jupyter_client()
+except ImportError:  # the course package is not installed beside nbgrader
+    pass

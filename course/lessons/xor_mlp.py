@@ -970,7 +970,7 @@ def training_explorer(snapshots, losses, forward):
                 ax2.scatter([epoch], [losses[epoch - 1]], color="tab:red", zorder=3)
             ax2.set(xlabel="epoch", ylabel="MSE loss", yscale="log", title=f"loss at epoch {epoch}")
             fig.tight_layout()
-            show()
+            show(fig)
 
     slider.observe(redraw, names="value")
     redraw()
