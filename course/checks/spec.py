@@ -95,6 +95,9 @@ class Exercise:
     numpy_only: bool = True
     time_limit: float = 10.0
     validate: Callable[..., None] | None = None
+    # The answer depends on what the student's code drew (a dropout mask): the custom ``run`` records
+    # it in ``case.data`` and the reference is computed after the run, from it.
+    reference_after_run: bool = False
 
     def __post_init__(self):
         if not self.objects:

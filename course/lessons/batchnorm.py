@@ -468,13 +468,12 @@ def _drop_ref(case, ref):
     if not training:
         out = ref.F.dropout(ref.t(x), p=p, training=False)
         return {"out": out, "drop_fraction": Interval(np.asarray(0.0), np.asarray(0.0))}
-    # The expected output depends on the mask the student's code drew from `rng`: the run fills this
-    # array with torch's x * mask / (1 - p) for that mask before the engine compares.
-    case.data["expected"] = np.full(x.shape, np.nan)
     if p == 0:
         return {"out": ref.F.dropout(ref.t(x), p=0.0, training=True),
                 "drop_fraction": Interval(np.asarray(0.0), np.asarray(0.0))}
-    return {"out": case.data["expected"], "drop_fraction": _binomial_interval(p, x.size)}
+    # The expected output depends on the mask the student's code drew from `rng` (recorded by the run):
+    # torch's x * mask / (1 - p) for that mask.
+    return {"out": _masked(x, case.data["mask"], p), "drop_fraction": _binomial_interval(p, x.size)}
 
 
 def _masked(x, kept, p, dout=None):
@@ -505,7 +504,6 @@ def _drop_run(objects, case, call):
     kept = out != 0
     case.data["mask"] = kept
     if training:
-        case.data["expected"][...] = _masked(x, kept, p)
         if 0 < p:
             again, _ = _drop_call(fwd, case, x, p, training, seed, call)
             if not np.array_equal(again != 0, kept):
@@ -549,6 +547,7 @@ register(Exercise(
     signature="dropout_forward(x, p, training, rng)",
     cases=_drop_cases,
     reference=_drop_ref,
+    reference_after_run=True,
     outputs=(Output("out"), Output("drop_fraction", scalar=True)),
     run=_drop_run,
     mistakes=(
@@ -597,10 +596,9 @@ def _dropb_cases(rng):
 
 
 def _dropb_ref(case, ref):
-    # As for the forward: the run fills this with torch autograd through x * mask / (1 - p), the
-    # mask being the one the student's forward drew.
-    case.data["expected"] = np.full(case.args[0].shape, np.nan)
-    return {"dx": case.data["expected"]}
+    # Torch autograd through x * mask / (1 - p), the mask being the one the student's forward drew.
+    x, p, dout = case.args
+    return {"dx": _masked(x, case.data["mask"], p, dout)}
 
 
 def _dropb_run(objects, case, call):
@@ -615,7 +613,6 @@ def _dropb_run(objects, case, call):
         raise StudentError("dropout_forward does not give a right `out` for this case yet: make "
                            "check(\"dropout_forward\", dropout_forward) pass first.")
     case.data["mask"] = kept
-    case.data["expected"][...] = _masked(x, kept, p, dout)
     dx = call(bwd, dout, cache, what="dropout_backward", names=["dout", "cache"])
     if isinstance(dx, np.ndarray) and dx.shape == x.shape:
         case.data["backward_mask"] = dx != 0
@@ -641,6 +638,7 @@ register(Exercise(
     objects=("dropout_forward", "dropout_backward"),
     cases=_dropb_cases,
     reference=_dropb_ref,
+    reference_after_run=True,
     outputs=(Output("dx"),),
     run=_dropb_run,
     mistakes=(
