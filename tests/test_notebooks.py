@@ -150,6 +150,10 @@ def test_release_and_autograde(lesson, course_copy):
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     done = instructor(course_copy, "export")
     assert done.returncode == 0, done.stdout + done.stderr
+    done = instructor(course_copy, "feedback", lesson)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for student in ("solution", "fresh"):
+        assert (course_copy / "grading" / "feedback" / student / lesson / f"{lesson}.html").is_file()
 
     rows = {r["student_id"]: r for r in csv.DictReader(open(course_copy / "grading" / "grades.csv"))}
     solution, fresh = rows["solution"], rows["fresh"]
