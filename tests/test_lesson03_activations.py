@@ -533,3 +533,156 @@ def test_cross_entropy_does_not_mutate():
         return ce(z, y)
 
     assert_fails("cross_entropy", ce_inplace, hint="changed its input `logits` in place")
+
+
+# =========================================================================== more conventions and mistakes
+def _sig_both_branches(x):
+    """np.where evaluates both branches; the overflow in the unused one must not matter."""
+    return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+
+
+def _sig_masks(x):
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1 / (1 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1 + e)
+    return out
+
+
+@pytest.mark.parametrize("fn", [
+    _sig_both_branches, _sig_masks,
+    lambda x: np.exp(-np.logaddexp(0, -x)),
+    lambda x: np.piecewise(x, [x >= 0, x < 0], [lambda v: 1 / (1 + np.exp(-v)), lambda v: np.exp(v) / (1 + np.exp(v))]),
+    lambda x: np.vectorize(_sig_scalar)(x),
+    lambda x: 1 / (1 + np.exp(-x.astype(np.float32))),
+])
+def test_sigmoid_right_more(fn):
+    assert_passes("sigmoid", fn)
+
+
+def _relu_copy(x):
+    x = x.copy()
+    x[x < 0] = 0
+    return x
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("tanh", lambda x: np.sinh(x) / np.cosh(x)),
+    ("relu", lambda x: (x + np.abs(x)) / 2),
+    ("relu", _relu_copy),
+    ("leaky_relu", lambda x, alpha=0.01: x * np.where(x > 0, 1.0, alpha)),
+    ("elu", lambda x, alpha=1.0: np.maximum(x, 0) + np.minimum(0, alpha * np.expm1(np.minimum(x, 0)))),
+    ("mish", lambda x: x * ((1 + np.exp(x)) ** 2 - 1) / ((1 + np.exp(x)) ** 2 + 1)),
+    ("sigmoid_grad", lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2),
+    ("tanh_grad", lambda x: (1 - np.tanh(x)) * (1 + np.tanh(x))),
+    ("relu_grad", lambda x: np.heaviside(x, 0.5)),
+    ("relu_grad", lambda x: (x > 0).astype(np.int64)),
+    ("leaky_relu_grad", lambda x, alpha=0.01: alpha + (1 - alpha) * (x > 0)),
+    ("elu_grad", lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(x))),
+    ("mish_grad", lambda x: np.tanh(softplus(x)) + x * sig_stable(x) / np.cosh(softplus(x)) ** 2),
+])
+def test_elementwise_right_more(name, fn):
+    assert_passes(name, fn)
+
+
+def test_elu_max_form_is_wrong_for_alpha_above_one():
+    """max(x, alpha(e^x - 1)) is ELU for alpha <= 1 only; a case with alpha = 2 near 0 tells them apart."""
+    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(np.minimum(x, 0))), hint="alpha <= 1")
+    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(x)), hint="every input")
+
+
+def test_relu_in_place_is_reported():
+    def relu(x):
+        x[x < 0] = 0
+        return x
+
+    assert_fails("relu", relu, hint="changed its input `x` in place")
+
+
+@pytest.mark.parametrize("name, fn, hint", [
+    ("relu", lambda x: np.maximum(x, 0.01 * x), None),
+    ("sigmoid_grad", lambda x: np.exp(-x) / (1 + np.exp(-x)), None),
+    ("tanh_grad", lambda x: 1 / np.cosh(x), None),
+    ("mish_grad", lambda x: np.tanh(softplus(x)) + (1 - np.tanh(softplus(x)) ** 2) * sig_stable(x), None),
+    ("elu_grad", lambda x, alpha=1.0: np.where(x > 0, 1.0, np.where(x < 0, alpha * np.exp(x), 0.0)), None),
+])
+def test_elementwise_wrong_more(name, fn, hint):
+    assert_fails(name, fn, hint=hint)
+
+
+def _softmax_in_place(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+@pytest.mark.parametrize("fn", [
+    _softmax_in_place,
+    lambda z: np.exp(z - np.logaddexp.reduce(z, axis=1, keepdims=True)),
+    lambda z: np.apply_along_axis(lambda r: np.exp(r - r.max()) / np.exp(r - r.max()).sum(), 1, z),
+    lambda z: np.exp(z - z.max(1)[:, None]) / np.exp(z - z.max(1)[:, None]).sum(1)[:, None],
+])
+def test_softmax_right_more(fn):
+    assert_passes("softmax", fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda z: np.exp(z - z.min(1, keepdims=True)) / np.exp(z - z.min(1, keepdims=True)).sum(1, keepdims=True),
+    lambda z: np.exp(z - z.max(1, keepdims=True)) / np.exp(z).sum(1, keepdims=True),
+    lambda z: np.log(softmax(z)),
+])
+def test_softmax_wrong_more(fn):
+    assert_fails("softmax", fn)
+
+
+def ce_take_along(logits, y):
+    n = len(y)
+    logp = logits - logsumexp(logits)
+    loss = -np.take_along_axis(logp, y[:, None].astype(np.int64), axis=1).mean()
+    onehot = np.zeros_like(logits)
+    onehot[np.arange(n), y] = 1
+    return loss, (np.exp(logp) - onehot) / n
+
+
+def ce_rows(logits, y):
+    n = len(y)
+    loss, rows = 0.0, []
+    for i in range(n):
+        m = logits[i].max()
+        s = np.exp(logits[i] - m).sum()
+        loss -= logits[i, y[i]] - m - np.log(s)
+        g = np.exp(logits[i] - m) / s
+        g[y[i]] -= 1
+        rows.append(g / n)
+    return loss / n, np.stack(rows)
+
+
+@pytest.mark.parametrize("fn", [ce_take_along, ce_rows,
+                                lambda z, y: (ce(z, y)[0], ce(z, y)[1].astype(np.float32)),
+                                lambda z, y: (np.float32(ce(z, y)[0]), ce(z, y)[1])])
+def test_cross_entropy_right_more(fn):
+    assert_passes("cross_entropy", fn)
+
+
+@pytest.mark.parametrize("eps", [1e-7, 1e-12, 1e-15, np.finfo(float).eps])
+def test_cross_entropy_clipped_log(eps):
+    """log(p + eps) and np.clip(p, eps, 1) are right for ordinary logits and wrong for large ones."""
+    def plus(z, y):
+        n = len(y)
+        p = softmax(z)
+        return -np.mean(np.log(p[np.arange(n), y] + eps)), (p - np.eye(z.shape[1])[y]) / n
+
+    def clipped(z, y):
+        n = len(y)
+        p = softmax(z)
+        return -np.mean(np.log(np.clip(p[np.arange(n), y], eps, 1))), (p - np.eye(z.shape[1])[y]) / n
+
+    assert_fails("cross_entropy", plus, hint="clipped the probability")
+    assert_fails("cross_entropy", clipped, hint="clipped the probability")
+
+
+def test_cross_entropy_every_class():
+    assert_fails("cross_entropy", lambda z, y: (-np.mean(z - logsumexp(z)), ce(z, y)[1]), hint="EVERY class")
+    assert_fails("cross_entropy", lambda z, y: (-np.sum(z - logsumexp(z)) / len(y), ce(z, y)[1]), hint="EVERY class")

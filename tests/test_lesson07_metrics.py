@@ -514,3 +514,172 @@ def test_binary_curves_and_threshold_metrics():
     m = M.threshold_metrics(s, y, 0.5)
     assert m["tp"] + m["fp"] + m["fn"] + m["tn"] == 200
     assert np.isclose(m["precision"], prf_vectorized(y, (s >= 0.5).astype(int), 2, None)[0][1])
+
+
+# --------------------------------------------------------------------------- more conventions and mistakes
+@pytest.mark.parametrize("fn", [
+    lambda t, p, K: np.array([[np.sum((t == i) & (p == j)) for j in range(K)] for i in range(K)]),
+    lambda t, p, K: ((t[:, None, None] == np.arange(K)[None, :, None])
+                     & (p[:, None, None] == np.arange(K)[None, None, :])).sum(0),
+    lambda t, p, K: cm_add_at(t, p, K).astype(float),
+])
+def test_confusion_matrix_right_more(fn):
+    assert_passes("confusion_matrix", fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t, p: np.array(np.mean(t == p)),
+    lambda t, p: 1 - np.mean(t != p),
+    lambda t, p: np.count_nonzero(np.equal(t, p)) / np.float64(len(t)),
+    lambda t, p: sum(int(a) == int(b) for a, b in zip(t, p)) / len(t),
+])
+def test_accuracy_right_more(fn):
+    assert_passes("accuracy", fn)
+
+
+def test_accuracy_percent():
+    assert_fails("accuracy", lambda t, p: 100 * np.mean(t == p), hint="not a percentage")
+
+
+def prf_present_by_unique(y_true, y_pred, num_classes, average="macro"):
+    """Per-class scores with np.isin for the present classes, micro as accuracy, 0-d arrays out."""
+    P, R, F, S = [], [], [], []
+    for c in range(num_classes):
+        tp = int(np.sum((y_true == c) & (y_pred == c)))
+        fp = int(np.sum((y_true != c) & (y_pred == c)))
+        fn = int(np.sum((y_true == c) & (y_pred != c)))
+        P.append(tp / (tp + fp) if tp + fp else 0.0)
+        R.append(tp / (tp + fn) if tp + fn else 0.0)
+        F.append(2 * P[-1] * R[-1] / (P[-1] + R[-1]) if P[-1] + R[-1] else 0.0)
+        S.append(tp + fn)
+    P, R, F, S = map(np.array, (P, R, F, S))
+    if average is None:
+        return P, R, F
+    if average == "micro":
+        a = np.mean(y_true == y_pred)
+        return np.asarray(a), np.asarray(a), np.asarray(a)
+    if average == "weighted":
+        return tuple(np.average(v, weights=S) for v in (P, R, F))
+    present = np.isin(np.arange(num_classes), np.concatenate([y_true, y_pred]))
+    return tuple(v[present].mean() for v in (P, R, F))
+
+
+def prf_all_float32(y_true, y_pred, num_classes, average="macro"):
+    return tuple(np.asarray(v, np.float32) for v in prf_vectorized(y_true, y_pred, num_classes, average))
+
+
+@pytest.mark.parametrize("fn", [prf_present_by_unique, prf_all_float32])
+def test_prf_right_more(fn):
+    assert_passes("precision_recall_f1", fn)
+
+
+def prf_zero_as_one(y_true, y_pred, num_classes, average="macro"):
+    cm = cm_add_at(y_true, y_pred, num_classes)
+    tp = np.diag(cm).astype(float)
+    fp, fn = cm.sum(axis=0) - tp, cm.sum(axis=1) - tp
+    one = lambda a, b: np.divide(a, b, out=np.ones_like(a), where=b != 0)  # noqa: E731
+    if average == "micro":
+        return prf_vectorized(y_true, y_pred, num_classes, average)
+    p, r, f = one(tp, tp + fp), one(tp, tp + fn), one(2 * tp, 2 * tp + fp + fn)
+    if average is None:
+        return p, r, f
+    w = cm.sum(axis=1) if average == "weighted" else (tp + fp + fn) > 0
+    return tuple(float(np.average(v, weights=w)) for v in (p, r, f))
+
+
+def prf_weighted_as_micro(y_true, y_pred, num_classes, average="macro"):
+    return prf_vectorized(y_true, y_pred, num_classes, "micro" if average == "weighted" else average)
+
+
+def prf_macro_predicted_only(y_true, y_pred, num_classes, average="macro"):
+    if average != "macro":
+        return prf_vectorized(y_true, y_pred, num_classes, average)
+    per = prf_vectorized(y_true, y_pred, num_classes, None)
+    predicted = np.bincount(y_pred.astype(np.int64), minlength=num_classes) > 0
+    return tuple(float(v[predicted].mean()) for v in per)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (prf_zero_as_one, "not 1"),
+    (prf_weighted_as_micro, "'weighted' is computed like 'micro'"),
+    (prf_macro_predicted_only, "never predicted"),
+])
+def test_prf_wrong_more(fn, hint):
+    assert_fails("precision_recall_f1", fn, hint=hint)
+
+
+def reg_in_place_on_copy(y_true, y_pred):
+    e = y_pred.astype(float)
+    e -= y_true
+    np.abs(e, out=e)
+    mae = e.mean()
+    e **= 2
+    return {"mae": mae, "mse": e.mean(), "rmse": np.sqrt(e.mean())}
+
+
+@pytest.mark.parametrize("fn", [
+    reg_in_place_on_copy,
+    lambda t, p: {k: float(v) for k, v in reg_vectorized(t, p).items()},
+    lambda t, p: {**reg_vectorized(t, p), "rmse": np.linalg.norm(p - t) / np.sqrt(len(t))},
+    lambda t, p: {k: np.float32(v) for k, v in reg_vectorized(t, p).items()},
+    lambda t, p: {k: np.array(v) for k, v in reg_vectorized(t, p).items()},
+])
+def test_regression_right_more(fn):
+    assert_passes("regression_metrics", fn)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (reg_with(mse=lambda e: np.var(e), rmse=lambda e: np.std(e)), "np.var and np.std"),
+    (reg_with(rmse=lambda e: np.std(e)), "standard deviation"),
+    (reg_with(mse=lambda e: np.sum(e ** 2) / (len(e) - 1), rmse=lambda e: np.sqrt(np.sum(e ** 2) / (len(e) - 1))),
+     "not N \u2212 1"),
+    (reg_with(mse=lambda e: np.sqrt(np.mean(e ** 2)), rmse=lambda e: np.mean(e ** 2)), "swapped"),
+])
+def test_regression_wrong_more(fn, hint):
+    assert_fails("regression_metrics", fn, hint=hint)
+
+
+def kfold_rng_shuffle(n, k, rng=None):
+    idx = np.arange(n)
+    if rng is not None:
+        rng.shuffle(idx)
+    return [(np.setdiff1d(idx, v), v) for v in np.array_split(idx, k)]
+
+
+def kfold_choice(n, k, rng=None):
+    idx = np.arange(n) if rng is None else rng.choice(n, size=n, replace=False)
+    folds = np.array_split(idx, k)
+    return [[np.concatenate(folds[:i] + folds[i + 1:]).astype(np.uint32), folds[i].astype(np.int16)]
+            for i in range(k)]
+
+
+def kfold_derived_seed(n, k, rng=None):
+    return kfold_array_split(n, k, None if rng is None else np.random.default_rng(int(rng.integers(1 << 30))))
+
+
+@pytest.mark.parametrize("fn", [kfold_rng_shuffle, kfold_choice, kfold_derived_seed])
+def test_kfold_right_more(fn):
+    assert_passes("kfold_indices", fn)
+
+
+def kfold_permutation_per_fold(n, k, rng=None):
+    out = []
+    for i in range(k):
+        idx = np.arange(n) if rng is None else rng.permutation(n)
+        v = np.array_split(idx, k)[i]
+        out.append((np.setdiff1d(idx, v), v))
+    return out
+
+
+def kfold_random_labels(n, k, rng=None):
+    fold_of = (rng if rng is not None else np.random.default_rng(0)).integers(0, k, n)
+    return [(np.flatnonzero(fold_of != i), np.flatnonzero(fold_of == i)) for i in range(k)]
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda n, k, rng=None: [(v, t) for t, v in kfold_array_split(n, k, rng)], "(val_idx, train_idx)"),
+    (kfold_permutation_per_fold, "one permutation"),
+    (kfold_random_labels, "every fold gets n // k = 2"),
+])
+def test_kfold_wrong_more(fn, hint):
+    assert_fails("kfold_indices", fn, hint=hint)

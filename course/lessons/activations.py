@@ -89,7 +89,8 @@ def _cases_for(name, rng):
     if base not in DEFAULT_ALPHA:
         return [Case(label, (x,), arg_names=["x"]) for label, x in xs]
     default = DEFAULT_ALPHA[base]
-    others = {"leaky_relu": (0.1, 0.2, 0.3), "elu": (0.5, 2.0, 0.1)}[base]
+    # ELU gets an alpha above 1 on inputs near 0: there max(x, alpha(e^x - 1)) is not ELU any more.
+    others = {"leaky_relu": (0.1, 0.2, 0.3), "elu": (2.0, 0.5, 0.1)}[base]
     cases = []
     for i, (label, x) in enumerate(xs):
         if i in (0, 1, 5):  # called without alpha: the default must be right
@@ -194,6 +195,9 @@ MISTAKES = {
         _m("you applied alpha\u00b7(e^x - 1) to every input: positive inputs pass through unchanged.",
            lambda x, a, ref: a * ref.torch.expm1(x)),
         _m("the default alpha is 1.0.", lambda x, a, ref: ref.F.elu(x, 0.1), _default_only),
+        _m("max(x, alpha\u00b7(e^x - 1)) equals ELU only for alpha <= 1; for alpha > 1 it picks x just below 0. "
+           "Choose the branch by the sign of x: np.where(x > 0, x, alpha\u00b7(e^x - 1)).",
+           lambda x, a, ref: ref.torch.maximum(x, a * ref.torch.expm1(ref.torch.clamp(x, max=0)))),
     ),
     "mish": (
         _m("mish(x) = x\u00b7tanh(softplus(x)): you left out the factor x.",
@@ -474,6 +478,24 @@ CE_MISTAKES = (
     _ce_mistake("you indexed the probabilities with p[:, y] (an N\u00d7N block); pick one entry per row with "
                 "p[np.arange(N), y].",
                 lambda torch, F, z, y, n, c, oh, p: {"loss": -F.log_softmax(z, dim=1)[:, y].mean()}),
+    _ce_mistake("you took -log p of EVERY class; the loss uses only the true class's log-probability in each row: "
+                "logp[np.arange(N), y] (or onehot\u00b7logp), then the mean over the N samples.",
+                lambda torch, F, z, y, n, c, oh, p: {"loss": -F.log_softmax(z, dim=1).mean()}),
+    _ce_mistake("you took -log p of EVERY class; the loss uses only the true class's log-probability in each row: "
+                "logp[np.arange(N), y] (or onehot\u00b7logp), then the mean over the N samples.",
+                lambda torch, F, z, y, n, c, oh, p: {"loss": -F.log_softmax(z, dim=1).sum() / n}),
+) + tuple(
+    # log(p + eps) or log(np.clip(p, eps, 1)) for the usual choices of eps: right for ordinary logits,
+    # capped at -log(eps) where the true class's probability underflows.
+    _ce_mistake("you clipped the probability before the log (log(p + eps) or np.clip(p, eps, 1)): for large logits "
+                "the true class's probability underflows to 0 and the clip caps the loss at -log(eps), far below "
+                "the real loss. Compute log-probabilities directly: log p = z - m - log \u03a3 e^{z-m} (log-sum-exp).",
+                (lambda e, clip: lambda torch, F, z, y, n, c, oh, p: {
+                    "loss": -torch.log(p.gather(1, y[:, None]).clamp(min=e) if clip
+                                       else p.gather(1, y[:, None]) + e).mean()})(eps, clip))
+    for eps in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, 1e-20, 1e-30, 1e-100, 1e-300,
+                float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps), float(np.finfo(np.float64).tiny))
+    for clip in (False, True)
 )
 
 

@@ -284,6 +284,8 @@ register(Exercise(
                 lambda case, ref: ref.torch.floor(_acc_ref(case, ref))),
         Mistake("you averaged the per-class recalls (balanced accuracy); accuracy counts every sample once: "
                 "correct predictions / all samples.", _acc_balanced),
+        Mistake("accuracy is a fraction between 0 and 1, not a percentage: don't multiply by 100.",
+                lambda case, ref: 100 * _acc_ref(case, ref)),
     ),
     hint="accuracy = (number of samples with y_pred == y_true) / (number of samples), a single float.",
 ))
@@ -392,6 +394,26 @@ def _prf_nanmean(case, ref):
     return tuple(ref.torch.nanmean(v) for v in (p, r, f))
 
 
+def _prf_zero_as_one(case, ref):
+    """0/0 counted as 1 (a class never predicted gets precision 1), then reduced as the reference does."""
+    tp, fp, fn, _ = _prf_counts(case, ref)
+    torch = ref.torch
+
+    def one(num, den):
+        return torch.where(den == 0, torch.ones_like(num), num / torch.where(den == 0, torch.ones_like(den), den))
+
+    p, r, f = one(tp, tp + fp), one(tp, tp + fn), one(2 * tp, 2 * tp + fp + fn)
+    if _avg(case) is None:
+        return p, r, f
+    w = tp + fn if _avg(case) == "weighted" else ((tp + fp + fn) > 0).to(ref.dtype)
+    return tuple(_reduce(v, w, ref) for v in (p, r, f))
+
+
+def _prf_macro_predicted(case, ref):
+    tp, fp, fn, _ = _prf_counts(case, ref)
+    return _prf(tp, fp, fn, "macro", ref, weights=((tp + fp) > 0).to(ref.dtype))
+
+
 def _when(*averages):
     return lambda case: _avg(case) in averages
 
@@ -422,6 +444,14 @@ register(Exercise(
                 "mean of the classes.", _prf_weights("uniform"), applies=_when("weighted")),
         Mistake("'weighted' must weight each class by its support (its count in y_true), over all classes; you "
                 "took the macro average.", _prf_as("macro"), applies=_when("weighted")),
+        Mistake("'weighted' is computed like 'micro' (pooled counts): weighted computes precision, recall and F1 for "
+                "each class first, then averages them with the class supports (counts in y_true) as weights.",
+                _prf_as("micro"), applies=_when("weighted")),
+        Mistake("macro averages over the classes that occur in y_true OR y_pred; you left out the classes that are "
+                "never predicted (a class that is only true counts too, with precision 0/0 = 0).",
+                _prf_macro_predicted, applies=_when("macro")),
+        Mistake("a 0/0 (a class never predicted, or never present) must count as 0, not 1.", _prf_zero_as_one,
+                applies=_when("macro", "weighted", None)),
         Mistake("the averaged F1 is the average of the per-class F1 scores, not the harmonic mean of the averaged "
                 "precision and recall.", _prf_f1_of_means,
                 applies=_when("macro", "weighted")),
@@ -502,6 +532,16 @@ register(Exercise(
     outputs=tuple(Output(k, scalar=True) for k in REG_KEYS),
     run=_reg_run,
     mistakes=(
+        # Several outputs wrong at once first: they are the more specific matches.
+        Mistake("np.var and np.std subtract the mean error first (a constant bias would vanish): the MSE is "
+                "mean(e\u00b2) and the RMSE its square root, not the variance and standard deviation of e.",
+                _reg_wrong(lambda e, torch: {"mse": e.var(correction=0), "rmse": e.std(correction=0)})),
+        Mistake("np.std subtracts the mean error first: the RMSE is sqrt(mean(e\u00b2)), not the standard deviation "
+                "of the errors.", _reg_wrong(lambda e, torch: {"rmse": e.std(correction=0)})),
+        Mistake("the MSE is a plain mean over the N samples: divide by N, not N \u2212 1.",
+                _reg_wrong(lambda e, torch: {"mse": (e ** 2).sum() / (len(e) - 1),
+                                             "rmse": torch.sqrt((e ** 2).sum() / (len(e) - 1))}),
+                applies=lambda case: len(case.args[0]) > 1),
         Mistake("your RMSE is the mean of the per-sample roots sqrt(e²) = |e|, which is just the MAE: square, "
                 "average, THEN take one square root of the mean.",
                 _reg_wrong(lambda e, torch: {"rmse": torch.sqrt(e ** 2).mean()})),
@@ -519,6 +559,11 @@ register(Exercise(
                 _reg_wrong(lambda e, torch: {"rmse": torch.sqrt(e.abs().mean())})),
         Mistake("the MSE is the mean of the squared errors, not the square of the mean absolute error.",
                 _reg_wrong(lambda e, torch: {"mse": e.abs().mean() ** 2})),
+        Mistake("the MSE is a plain mean over the N samples: divide by N, not N \u2212 1.",
+                _reg_wrong(lambda e, torch: {"mse": (e ** 2).sum() / (len(e) - 1)}),
+                applies=lambda case: len(case.args[0]) > 1),
+        Mistake("'mse' and 'rmse' are swapped: mse = mean(e\u00b2), rmse = sqrt(mse).",
+                _reg_wrong(lambda e, torch: {"mse": torch.sqrt((e ** 2).mean()), "rmse": (e ** 2).mean()})),
     ),
     hint="with e = y_pred − y_true: mae = mean(|e|), mse = mean(e²), rmse = sqrt(mse); three single numbers "
          "in a dict.",
@@ -621,9 +666,11 @@ def _kfold_properties(folds, n, k):
                            f"samples must go somewhere (np.array_split does it for you).")
     sizes = [len(v) for _, v in folds]
     if max(sizes) - min(sizes) > 1:
-        raise StudentError(f"The fold sizes are {sizes}: they may differ by at most one. With n = {n}, k = {k} the "
-                           f"first n % k = {n % k} folds get n // k + 1 = {n // k + 1} samples and the others "
-                           f"n // k = {n // k} (np.array_split does exactly this).")
+        share = (f"every fold gets n // k = {n // k} samples" if n % k == 0 else
+                 f"the first n % k = {n % k} folds get n // k + 1 = {n // k + 1} samples and the others "
+                 f"n // k = {n // k}")
+        raise StudentError(f"The fold sizes are {sizes}: they may differ by at most one. With n = {n}, k = {k} "
+                           f"{share} (np.array_split does exactly this).")
     for i, (train, val) in enumerate(folds):
         uniq, counts = np.unique(train, return_counts=True)
         if (counts > 1).any():
@@ -659,7 +706,15 @@ def _kfold_run(objects, case, call):
         return _kfold_folds(call(fn, n, k, what="kfold_indices", names=["n", "k"], **kwargs), n, k)
 
     folds = once()
-    _kfold_properties(folds, n, k)
+    try:
+        _kfold_properties(folds, n, k)
+    except StudentError as problem:
+        try:
+            _kfold_properties([(v, t) for t, v in folds], n, k)
+        except StudentError:
+            raise problem from None
+        raise StudentError("Each pair must be (train_idx, val_idx), in that order: yours are (val_idx, train_idx) "
+                           "— the small validation fold comes second.") from None
     again = once()
     if not _same_folds(folds, again):
         if seed is None:
