@@ -39,6 +39,7 @@ def assert_passes(name, *objects, seeds=SEEDS):
 
 def assert_fails(name, *objects, hint: str | None = None, seeds=(0,)):
     """The check fails (an AssertionError), with ``hint`` in its message when given; nothing on stderr."""
+    messages = []
     for seed in seeds:
         result, out, err, caught = run_quietly(name, *objects, seed=seed)
         if not isinstance(result, AssertionError):
@@ -49,4 +50,5 @@ def assert_fails(name, *objects, hint: str | None = None, seeds=(0,)):
         assert "Traceback" not in message
         if hint is not None:
             assert hint.lower() in message.lower(), f"expected the hint {hint!r} in:\n{message}"
-        return message
+        messages.append(message)
+    return messages[0]

@@ -462,3 +462,151 @@ def test_dropout_backward_wrong(bwd, hint):
 def test_dropout_backward_new_mask():
     assert_fails("dropout_backward", drop_forward_keeps_rng, backward_new_mask, hint="same mask")
     assert_fails("dropout_backward", _drop_wrong("noscale"), drop_backward, hint="pass first")
+
+
+# =========================================================================== more conventions and mistakes
+def bn_forward_keepdims_update(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    """keepdims statistics, `dict.update`, an inverse standard deviation in the cache."""
+    if training:
+        mu = np.mean(x, axis=0, keepdims=True)
+        var = np.mean((x - mu) ** 2, axis=0, keepdims=True)
+        n = x.shape[0]
+        bn_state.update(running_mean=(1 - momentum) * bn_state["running_mean"] + momentum * mu.ravel(),
+                        running_var=(1 - momentum) * bn_state["running_var"] + momentum * var.ravel() * n / (n - 1))
+    else:
+        mu, var = bn_state["running_mean"][None], bn_state["running_var"][None]
+    inv = 1 / np.sqrt(var + eps)
+    return (x - mu) * inv * gamma + beta, {"inv": inv}
+
+
+def bn_forward_slices(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    """std**2 for the variance; running statistics written through [:] in the lerp form."""
+    if training:
+        mu, var = x.mean(0), x.std(0) ** 2
+        rm, rv = bn_state["running_mean"], bn_state["running_var"]
+        rm[:] = rm + momentum * (mu - rm)
+        rv[:] = rv + momentum * (np.var(x, 0, ddof=1) - rv)
+    else:
+        mu, var = bn_state["running_mean"], bn_state["running_var"]
+    return gamma * (x - mu) / np.sqrt(var + eps) + beta, None
+
+
+@pytest.mark.parametrize("fn", [bn_forward_keepdims_update, bn_forward_slices])
+def test_bn_forward_more_right(fn):
+    assert_passes("batchnorm_forward", fn, seeds=range(6))
+
+
+@pytest.mark.parametrize("eps", [1e-3, 1e-8])
+def test_bn_forward_wrong_default_eps(eps):
+    def fwd(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=eps):
+        return bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+
+    assert_fails("batchnorm_forward", fwd, hint="the default eps is 1e-5")
+
+
+def test_bn_forward_wrong_default_momentum():
+    def fwd(x, gamma, beta, bn_state, training=True, momentum=0.9, eps=1e-5):
+        return bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+
+    assert_fails("batchnorm_forward", fwd, hint="momentum=0.1 by default")
+
+
+def bn_forward_cache_x(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    out, _ = bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+    return out, (x, gamma, eps)
+
+
+def bn_backward_graph(dout, cache):
+    """The computational graph, node by node, from x kept in the cache."""
+    x, gamma, eps = cache
+    N, D = x.shape
+    mu = np.sum(x, axis=0) / N
+    xmu = x - mu
+    var = np.sum(xmu ** 2, axis=0) / N
+    sqrtvar = np.sqrt(var + eps)
+    ivar = 1 / sqrtvar
+    xhat = xmu * ivar
+    dxhat = dout * gamma
+    dxmu1 = dxhat * ivar
+    dvar = 0.5 / sqrtvar * (-1 / sqrtvar ** 2) * np.sum(dxhat * xmu, axis=0)
+    dxmu2 = 2 * xmu * np.ones((N, D)) * dvar / N
+    dmu = -np.sum(dxmu1 + dxmu2, axis=0)
+    return [dxmu1 + dxmu2 + np.ones((N, D)) * dmu / N, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)]
+
+
+def test_bn_backward_graph_right():
+    assert_passes("batchnorm_backward", bn_forward_cache_x, bn_backward_graph, seeds=range(6))
+
+
+def test_bn_backward_swapped_outputs():
+    def bwd(dout, cache):
+        dx, dgamma, dbeta = bn_backward_graph(dout, cache)
+        return dx, dbeta, dgamma
+
+    assert_fails("batchnorm_backward", bn_forward_cache_x, bwd, hint="dgamma and dbeta are swapped")
+
+
+def test_bn_backward_eps_forgotten():
+    assert_fails("batchnorm_backward", bn_forward_cache_x, lambda dout, cache: bn_backward_graph(
+        dout, (cache[0], cache[1], 0.0)))
+
+
+def drop_forward_choice(x, p, training, rng):
+    if not training:
+        return x.copy(), None
+    mask = rng.choice([0.0, 1.0], size=x.shape, p=[p, 1 - p])
+    return x * mask / (1 - p), mask
+
+
+def drop_forward_where(x, p, training, rng):
+    if training is False:
+        return x, None
+    keep = rng.uniform(0, 1, x.shape) < 1 - p
+    return np.where(keep, x / (1 - p), 0.0), keep
+
+
+def drop_forward_dropped_mask(x, p, training, rng):
+    """A mask of the DROPPED units, drawn with binomial(1, p)."""
+    if not training:
+        return x, None
+    dropped = rng.binomial(1, p, x.shape)
+    return x * (1 - dropped) / (1 - p), (dropped, p)
+
+
+@pytest.mark.parametrize("fn", [drop_forward_choice, drop_forward_where, drop_forward_dropped_mask])
+def test_dropout_forward_more_right(fn):
+    assert_passes("dropout_forward", fn, seeds=range(6))
+
+
+def test_dropout_backward_dropped_mask_right():
+    assert_passes("dropout_backward", drop_forward_dropped_mask,
+                  lambda dout, cache: dout * (1 - cache[0]) / (1 - cache[1]), seeds=range(6))
+
+
+def _drop_structured(kind):
+    def fwd(x, p, training, rng):
+        if not training:
+            return x, None
+        if kind == "shared":            # one mask for every sample
+            mask = rng.random(x.shape[1:]) >= p
+        elif kind == "per_sample":      # one draw per sample
+            mask = rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) >= p
+        elif kind == "last_axis":       # one draw per feature
+            mask = rng.random(x.shape[-1]) >= p
+        else:                           # the right draws, sorted: dropped units in one block
+            mask = (np.sort(rng.random(x.size)) >= p).reshape(x.shape)
+        return x * mask / (1 - p), (mask, p)
+    return fwd
+
+
+@pytest.mark.parametrize("kind", ["shared", "per_sample", "last_axis", "block"])
+def test_dropout_forward_not_independent(kind):
+    # a shared mask drops about the right fraction; it used to slip through for some seeds
+    for seed in range(12):  # assert_fails stops at its first seed
+        assert_fails("dropout_forward", _drop_structured(kind), hint="not drawn independently", seeds=(seed,))
+
+
+@pytest.mark.parametrize("kind", ["shared", "per_sample"])
+def test_dropout_backward_not_independent(kind):
+    for seed in range(12):
+        assert_fails("dropout_backward", _drop_structured(kind), drop_backward, hint="pass first", seeds=(seed,))

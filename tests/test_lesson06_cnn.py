@@ -381,10 +381,81 @@ def pool_backward_mask(dout, cache):
     return dx
 
 
-@pytest.mark.parametrize("fwd, bwd", [(pool_loops, pool_backward_loops), (pool_strided, pool_backward_mask),
+def pool_backward_even_split(dout, cache):
+    """Ties share dout evenly (any split among tied maxima is a valid subgradient)."""
+    x, k, s = cache
+    dx = np.zeros_like(x)
+    Ho, Wo = dout.shape[2:]
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * s:i * s + k, j * s:j * s + k]
+            m = win == win.max(axis=(2, 3), keepdims=True)
+            dx[:, :, i * s:i * s + k, j * s:j * s + k] += m / m.sum(axis=(2, 3), keepdims=True) * \
+                dout[:, :, i, j][:, :, None, None]
+    return dx
+
+
+def pool_backward_last_max(dout, cache):
+    """Ties: the last maximum of the window gets dout."""
+    x, k, s = cache
+    dx = np.zeros_like(x)
+    N, C, Ho, Wo = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * s:i * s + k, j * s:j * s + k].ravel()
+                    u, v = divmod(win.size - 1 - int(np.argmax(win[::-1])), k)
+                    dx[n, c, i * s + u, j * s + v] += dout[n, c, i, j]
+    return dx
+
+
+def pool_reshape(x, kernel_size=2, stride=2):
+    """Non-overlapping windows by a reshape (crop first); strided windows otherwise."""
+    N, C, H, W = x.shape
+    k, s = kernel_size, stride
+    if k != s:
+        return pool_strided(x, k, s)
+    Ho, Wo = H // k, W // k
+    return x[:, :, :Ho * k, :Wo * k].reshape(N, C, Ho, k, Wo, k).max(axis=(3, 5)), (x, k, s)
+
+
+def test_pool_forward_reshape_right():
+    assert_passes("maxpool2d_forward", pool_reshape)
+
+
+@pytest.mark.parametrize("fwd, bwd", [(pool_loops, pool_backward_loops), (pool_strided, pool_backward_even_split),
+                                      (pool_reshape, pool_backward_last_max),
                                       (pool_float32, lambda d, c: pool_backward_loops(d.astype(np.float32), c))])
 def test_pool_backward_right(fwd, bwd):
     assert_passes("maxpool2d_backward", fwd, bwd)
+
+
+def test_pool_backward_ties_counted_once():
+    """A mask `window == window.max()` gives dout to every tied maximum (after a ReLU, whole windows of
+    zeros): right only while there are no ties."""
+    assert_fails("maxpool2d_backward", pool_strided, pool_backward_mask, hint="tie for the maximum")
+
+    def split_wrong(dout, cache):  # twice to the first maximum, minus once to the second: sums right, not a subgradient
+        x, k, s = cache
+        dx = np.zeros_like(x)
+        N, C, Ho, Wo = dout.shape
+        for n in range(N):
+            for c in range(C):
+                for i in range(Ho):
+                    for j in range(Wo):
+                        win = x[n, c, i * s:i * s + k, j * s:j * s + k]
+                        idx = np.flatnonzero(win.ravel() == win.max())
+                        if len(idx) > 1:
+                            for t, w in zip(idx[:2], (2.0, -1.0)):
+                                u, v = divmod(int(t), k)
+                                dx[n, c, i * s + u, j * s + v] += w * dout[n, c, i, j]
+                        else:
+                            u, v = divmod(int(idx[0]), k)
+                            dx[n, c, i * s + u, j * s + v] += dout[n, c, i, j]
+        return dx
+
+    assert_fails("maxpool2d_backward", pool_loops, split_wrong, hint="no derivative there")
 
 
 def pool_backward_variant(mode):
@@ -502,3 +573,154 @@ def test_exercise_names():
     from course import exercises
     assert {"conv_output_size", "conv2d_forward", "conv2d_backward", "maxpool2d_forward",
             "maxpool2d_backward", "lenet5"} <= set(exercises())
+
+
+# --------------------------------------------------------------------------- more conventions and mistakes
+def conv_shift_add(x, w, b, stride=1, padding=0):
+    """A loop over the kernel offsets only: shift the input, multiply, add."""
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    out = np.zeros((N, F, Ho, Wo)) + b.reshape(1, -1, 1, 1)
+    for u in range(KH):
+        for v in range(KW):
+            patch = xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+            out += np.tensordot(patch, w[:, :, u, v], axes=([1], [1])).transpose(0, 3, 1, 2)
+    return out, (x, w, b, stride, padding)
+
+
+def conv_backward_transposed(dout, cache):
+    """dx as the full correlation of the dilated dout with the flipped kernel, dw as an einsum."""
+    x, w, b, s, p = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, Ho, Wo = dout.shape
+    Hp, Wp = H + 2 * p, W + 2 * p
+    dil = np.zeros((N, F, (Ho - 1) * s + 1, (Wo - 1) * s + 1))
+    dil[:, :, ::s, ::s] = dout
+    full = np.pad(dil, ((0, 0), (0, 0), (KH - 1, KH - 1 + Hp - ((Ho - 1) * s + KH)),
+                        (KW - 1, KW - 1 + Wp - ((Wo - 1) * s + KW))))
+    win = np.lib.stride_tricks.sliding_window_view(full, (KH, KW), axis=(2, 3))
+    dxp = np.einsum("nfhwij,fcij->nchw", win, w[:, :, ::-1, ::-1])
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    winx = _windows(xp, KH, KW, s)[:, :, :Ho, :Wo]
+    dw = np.einsum("nchwij,nfhw->fcij", winx, dout)
+    return dxp[:, :, p:p + H, p:p + W], dw, dout.sum((0, 2, 3))
+
+
+def test_conv_more_right():
+    assert_passes("conv2d_forward", conv_shift_add, seeds=range(5))
+    assert_passes("conv2d_backward", conv_shift_add, conv_backward_transposed, seeds=range(5))
+    assert_passes("conv2d_backward", conv_loops, lambda d, c: list(conv_backward_loops(d, c)))
+
+
+def test_conv_more_wrong():
+    def edge_padding(x, w, b, stride=1, padding=0):
+        xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), mode="edge")
+        return np.einsum("nchwij,fcij->nfhw", _windows(xp, *w.shape[2:], stride), w) + b[:, None, None], None
+
+    def stride_height_only(x, w, b, stride=1, padding=0):
+        xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+        win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))[:, :, ::stride]
+        win = win[:, :, :, :(x.shape[3] + 2 * padding - w.shape[3]) // stride + 1]
+        return np.einsum("nchwij,fcij->nfhw", win, w) + b[:, None, None], None
+
+    assert_fails("conv2d_forward", edge_padding)
+    assert_fails("conv2d_forward", stride_height_only)
+
+    def dx_ignores_stride(dout, cache):
+        x, w, b, s, p = cache
+        _, dw, db = conv_backward_loops(dout, cache)
+        N, C, H, W = x.shape
+        KH, KW = w.shape[2:]
+        dxp = np.zeros((N, C, H + 2 * p, W + 2 * p))
+        for n in range(N):
+            for f in range(w.shape[0]):
+                for i in range(dout.shape[2]):
+                    for j in range(dout.shape[3]):
+                        dxp[n, :, i:i + KH, j:j + KW] += dout[n, f, i, j] * w[f]
+        return dxp[:, :, p:p + H, p:p + W], dw, db
+
+    def crop_top_left(dout, cache):
+        x, w, b, s, p = cache
+        _, dw, db = conv_backward_variant(crop=False)(dout, cache)
+        return conv_backward_variant(crop=False)(dout, cache)[0][:, :, :x.shape[2], :x.shape[3]], dw, db
+
+    assert_fails("conv2d_backward", conv_loops, dx_ignores_stride)
+    assert_fails("conv2d_backward", conv_loops, crop_top_left)
+    assert_fails("conv2d_backward", conv_loops, lambda d, c: (conv_backward_loops(d, c)[0],
+                                                              conv_backward_loops(d, c)[1].swapaxes(2, 3),
+                                                              conv_backward_loops(d, c)[2]))
+
+
+def lenet_zero_pad_module():
+    """Pads the 28×28 image to LeNet's original 32×32 with a layer, then a conv without padding."""
+    import torch.nn as nn
+    return nn.Sequential(
+        nn.ZeroPad2d(2), nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+
+
+def lenet_functional_pad():
+    """F.pad in forward, view to flatten, sigmoid, one activation module used everywhere, log_softmax out."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class LeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+            self.f1, self.f2, self.f3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+            self.act, self.pool = nn.Sigmoid(), nn.MaxPool2d(2, 2)
+
+        def forward(self, x):
+            x = self.pool(self.act(self.c1(F.pad(x, (2, 2, 2, 2)))))
+            x = self.pool(self.act(self.c2(x)))
+            x = x.view(x.size(0), -1)
+            return torch.log_softmax(self.f3(self.act(self.f2(self.act(self.f1(x))))), dim=1)
+
+    return LeNet()
+
+
+def lenet_inplace_dropout():
+    import torch.nn as nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(inplace=True), nn.Dropout(0.5),
+        nn.Linear(120, 84), nn.ReLU(inplace=True), nn.Linear(84, 10))
+
+
+@pytest.mark.parametrize("fn", [lenet_zero_pad_module, lenet_functional_pad, lenet_inplace_dropout])
+def test_lenet_more_right(fn):
+    assert_passes("lenet5", fn)
+
+
+def _lenet_layers(act=True, fc_act=True, tail=None):
+    def build():
+        import torch.nn as nn
+        a = (lambda: [nn.ReLU()]) if act else (lambda: [])
+        f = (lambda: [nn.ReLU()]) if fc_act else (lambda: [])
+        layers = [nn.Conv2d(1, 6, 5, padding=2), *a(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), *a(), nn.MaxPool2d(2),
+                  nn.Flatten(), nn.Linear(400, 120), *f(), nn.Linear(120, 84), *f(), nn.Linear(84, 10)]
+        if tail is not None:
+            layers.append(tail())
+        return nn.Sequential(*layers)
+    return build
+
+
+def test_lenet_more_wrong():
+    import torch.nn as nn
+    assert_fails("lenet5", _lenet_layers(act=False, fc_act=False), hint="no activation between convolution 1")
+    assert_fails("lenet5", _lenet_layers(fc_act=False), hint="no activation between linear layer 1")
+    assert_fails("lenet5", _lenet_layers(tail=lambda: nn.Softmax(dim=1)), hint="softmax at the end")
+    assert_fails("lenet5", _lenet_layers(tail=nn.ReLU), hint="return the logits")
+    assert_fails("lenet5", _lenet_layers(tail=nn.Sigmoid), hint="return the logits")
+
+    def padded_twice():
+        return nn.Sequential(nn.ZeroPad2d(2), *_lenet_layers()())
+
+    assert_fails("lenet5", padded_twice)

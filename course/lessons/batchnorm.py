@@ -115,7 +115,7 @@ def _bn_ref(case, ref):
 
 
 def _bn_variant(case, ref, *, biased_running=False, swap=False, norm_unbiased=False, eval_mode="running",
-                no_update=False, eps_outside=False, eval_no_eps=False, eval_no_affine=False):
+                no_update=False, eps_outside=False, eval_no_eps=False, eval_no_affine=False, default_eps=None):
     """Plausible wrong versions, in torch, step after step.
 
     eval_mode: "running" (right), "batch" (batch statistics, no update), "train" (training=False ignored),
@@ -123,6 +123,8 @@ def _bn_variant(case, ref, *, biased_running=False, swap=False, norm_unbiased=Fa
     """
     torch = ref.torch
     m, eps = _bn_settings(case)
+    if default_eps is not None and "eps" not in case.kwargs:
+        eps = default_eps
     st = case.data["state"]
     rm, rv = ref.t(st["running_mean"]), ref.t(st["running_var"])
     g, b = ref.t(case.data["gamma"]), ref.t(case.data["beta"])
@@ -161,6 +163,10 @@ def _has_eval(case):
 
 def _has_train(case):
     return any(t for _, t in case.data["steps"])
+
+
+def _default_eps(case):
+    return "eps" not in case.kwargs
 
 
 def _bn_case(label, steps, gamma, beta, state=None, momentum=None, eps=None, default_training=False):
@@ -270,7 +276,8 @@ register(Exercise(
                 "torch.nn.BatchNorm1d, update it with the unbiased one (divided by N − 1) and normalize with "
                 "the biased one.", _bn_mistake(biased_running=True)),
         Mistake("the weights of the running average are swapped: momentum is the weight of the NEW batch "
-                "statistic, running = (1 − momentum)·running + momentum·batch.", _bn_mistake(swap=True)),
+                "statistic, running = (1 − momentum)·running + momentum·batch, with momentum=0.1 by default.",
+                _bn_mistake(swap=True)),
         Mistake("the weights of the running average are swapped (momentum is the weight of the new batch "
                 "statistic: running = (1 − momentum)·running + momentum·batch) and the running variance "
                 "must use the unbiased batch variance (divided by N − 1).",
@@ -293,6 +300,9 @@ register(Exercise(
                 _bn_mistake(eval_no_eps=True), applies=_has_eval),
         Mistake("in evaluation mode too, scale and shift: out = gamma * x_hat + beta.",
                 _bn_mistake(eval_no_affine=True), applies=_has_eval),
+        *(Mistake(f"the default eps is 1e-5 (as torch.nn.BatchNorm1d), not {e:g}: keep the defaults of the "
+                  f"signature, eps=1e-5 and momentum=0.1.", _bn_mistake(default_eps=e), applies=_default_eps)
+          for e in (1e-3, 1e-8, 0.0)),
     ),
     hint=("training: normalize each column with the batch mean and the biased batch variance, "
           "out = gamma·(x − mean)/sqrt(var + eps) + beta, then update bn_state in place with "
@@ -365,6 +375,9 @@ def _bnb_mistakes():
         Mistake("dgamma and dbeta are summed over everything: sum over the batch axis only (axis=0), one "
                 "value per feature.",
                 grads(lambda X, g, dy, xhat, std: {"dgamma": (dy * xhat).sum(), "dbeta": dy.sum()})),
+        Mistake("dgamma and dbeta are swapped: return them in the order (dx, dgamma, dbeta), with "
+                "dgamma = sum(dout·x_hat, axis=0) and dbeta = sum(dout, axis=0).",
+                grads(lambda X, g, dy, xhat, std: {"dgamma": dy.sum(0), "dbeta": (dy * xhat).sum(0)})),
     )
 
 
@@ -490,6 +503,38 @@ def _masked(x, kept, p, dout=None):
         return ref.np(X.grad)
 
 
+def _dependence_problem(kept, p):
+    """A sentence when the dropped units are not drawn one by one, else None.
+
+    Counts the dropped units of each slice along the first and along the last axis. With independent
+    draws each count is Binomial(S, q), q the fraction dropped overall (whether q is near p is checked
+    elsewhere); a mask shared by every sample (drawn for x.shape[1:]), one draw per sample, or dropped
+    units gathered in a block make the counts spread far more than that. The threshold (10 standard
+    deviations of the chi-square statistic, plus 25) is never reached by a right mask in practice.
+    """
+    kept = np.asarray(kept, dtype=bool)
+    if not 0 < p < 1 or kept.ndim < 2 or kept.size < 100:
+        return None
+    dropped = ~kept
+    p = float(dropped.mean())
+    if not 0 < p < 1:
+        return None
+    for axis in {0, kept.ndim - 1}:
+        others = tuple(a for a in range(kept.ndim) if a != axis)
+        counts = dropped.sum(axis=others).astype(float)
+        L, S = counts.size, kept.size // counts.size
+        if L < 2:
+            continue
+        stat = float(np.sum((counts - S * p) ** 2) / (S * p * (1 - p)))
+        if stat > L + 10 * np.sqrt(2 * L) + 25:
+            where = "samples (rows)" if axis == 0 else "features (the last axis)"
+            return ("the dropped units are not drawn independently: the number dropped varies between "
+                    f"{where} far more than independent draws allow (a mask shared by all samples, one draw "
+                    "per row, or dropped units in a block?). Draw one random number per entry, "
+                    "rng.random(x.shape).")
+    return None
+
+
 def _drop_call(fwd, case, x, p, training, seed, call):
     result = call(fwd, x, p, training, np.random.default_rng(seed), what="dropout_forward", names=_DROP_NAMES)
     out, cache = _pair(result, "dropout_forward")
@@ -514,6 +559,9 @@ def _drop_run(objects, case, call):
             if x.size >= 50 and np.array_equal(other != 0, kept):
                 raise StudentError("generators with different seeds gave the same mask: draw the mask from "
                                    "the `rng` argument, without reseeding anything.")
+            problem = _dependence_problem(kept, p)
+            if problem:
+                raise StudentError(problem)
     return {"out": out, "drop_fraction": np.float64(1.0 - kept.mean())}
 
 
@@ -608,7 +656,8 @@ def _dropb_run(objects, case, call):
     kept = out != 0
     with np.errstate(all="ignore"):
         right = cmp.close(out, x * kept / (1 - p), cmp.tolerance_for(out)) and \
-            (p > 0 or kept.all()) and abs((1 - kept.mean()) - p) <= 5 * np.sqrt(p * (1 - p) / x.size) + 1e-12
+            (p > 0 or kept.all()) and abs((1 - kept.mean()) - p) <= 5 * np.sqrt(p * (1 - p) / x.size) + 1e-12 \
+            and _dependence_problem(kept, p) is None
     if not right:
         raise StudentError("dropout_forward does not give a right `out` for this case yet: make "
                            "check(\"dropout_forward\", dropout_forward) pass first.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks import Case, Exercise, Mistake, Output, StudentError, register
+from course.checks import Case, Exercise, Interval, Mistake, Output, StudentError, register
 from course.checks import compare as cmp
 from course.plots import show
 
@@ -510,15 +510,88 @@ def _pool_out_shape(case):
 
 
 def _pool_bwd_cases(rng):
-    """Random real values: no two entries of a window are equal, so the maximum is unique.
+    """Random real values first: no two entries of a window are equal, so the maximum is unique.
 
-    With a tie, any split of dout among the tied maxima is a valid subgradient; torch sends all of it to
-    the first maximum it meets. The cases avoid ties so that every correct convention agrees."""
+    Then windows with ties (non-overlapping, so each entry belongs to one window): the lecture's maps
+    and a ReLU'd input with windows of zeros. With a tie, any split of dout among the tied maxima is a
+    valid subgradient (torch sends all of it to the first maximum it meets; np.argmax does the same,
+    an even split is as right); what is checked there is that nothing goes elsewhere and that the
+    window's share adds up to dout once."""
     cases = _pool_cases(rng, backward=True)
     for case in cases:
         x = case.args[0]
         assert np.unique(x).size == x.size
+    relu = np.maximum(rng.normal(size=(2, 3, 6, 7)) - 0.5, 0.0)
+    relu[0, 0, :2, :2] = 0.0                                  # a window of zeros, whatever the draw
+    relu[1, 2, 2:4, 4:6] = [[1.25, 0.5], [0.0, 1.25]]          # two equal positive maxima
+    cases += [
+        Case("the lecture's two 4×4 feature maps: windows whose maxima tie", (MAPS_4x4[None].copy(),),
+             data={"ties": True}, arg_names=_POOL_NAMES),
+        Case("after a ReLU (6×7): windows of zeros tie, and one window has two equal maxima", (relu,),
+             data={"ties": True}, arg_names=_POOL_NAMES),
+    ]
     return _with_dout(cases, rng, _pool_out_shape)
+
+
+def _pool_tie_parts(case, ref):
+    """For non-overlapping windows (kernel_size == stride): where each window's maxima are, how many
+    there are, and dout spread back onto the input grid, all as (N, C, H, W) arrays (0 outside windows)."""
+    torch, F = ref.torch, ref.F
+    x, k, s = _pool_settings(case)
+    assert k == s
+    xt = ref.t(x)
+    N, C, H, W = x.shape
+    Ho, Wo = _pool_out(x, k, s)
+
+    def spread(t):
+        t = t.repeat_interleave(k, dim=2).repeat_interleave(k, dim=3)
+        return F.pad(t, (0, W - Wo * k, 0, H - Ho * k))
+
+    inside = spread(torch.ones(N, C, Ho, Wo, dtype=ref.dtype, device=ref.device)) > 0
+    is_max = (xt == spread(F.max_pool2d(xt, k, s))) & inside
+    count = spread(F.avg_pool2d(is_max.to(ref.dtype), k, s) * k * k)
+    return ref.np(is_max), ref.np(count), ref.np(spread(ref.t(case.data["dout"])))
+
+
+def _pool_bwd_ref(case, ref):
+    if not case.data.get("ties"):
+        return {"dx": _pool_grad(case, ref)}
+    is_max, count, d = _pool_tie_parts(case, ref)
+    unique = is_max & (count == 1)
+    tied = is_max & (count > 1)
+    low = np.where(unique, d, np.where(tied, np.minimum(d, 0.0), 0.0))
+    high = np.where(unique, d, np.where(tied, np.maximum(d, 0.0), 0.0))
+    return {"dx": Interval(low, high)}
+
+
+_TIE_HINT = ("where several entries of a window tie for the maximum, dout[n, c, i, j] must be handed out once "
+             "in all: give it to one of them (np.argmax picks the first) or split it, but the tied entries "
+             "together must get dout, not dout each (a mask `window == window.max()` gives it to every one).")
+
+
+def _pool_bwd_run(objects, case, call):
+    got = _backward_run(objects, case, call, "maxpool2d", ("dx",))
+    if not case.data.get("ties"):
+        return got
+    from course.checks.reference import get_ref, strict_precision
+
+    ref = get_ref()
+    dx = got["dx"]
+    x, k, s = _pool_settings(case)
+    if not (isinstance(dx, np.ndarray) and dx.shape == x.shape and dx.dtype.kind in "fiu"
+            and np.all(np.isfinite(dx))):
+        return got
+    with strict_precision():
+        expected = _pool_bwd_ref(case, ref)["dx"]
+    if not cmp.value_report(dx, expected, cmp.tolerance_for(dx))[0]:
+        return got  # the usual message, and the known mistakes, say what is wrong
+    Ho, Wo = _pool_out(x, k, s)
+    N, C = x.shape[:2]
+    sums = dx[:, :, :Ho * k, :Wo * k].astype(float).reshape(N, C, Ho, k, Wo, k).sum(axis=(3, 5))
+    tol = cmp.tolerance_for(dx)
+    if not cmp.close(sums, case.data["dout"], tol):
+        raise StudentError(_TIE_HINT)
+    return got
 
 
 def _pool_grad(case, ref, op=None, upstream=None):
@@ -555,9 +628,9 @@ register(Exercise(
     signature="maxpool2d_forward, maxpool2d_backward",
     objects=("maxpool2d_forward", "maxpool2d_backward"),
     cases=_pool_bwd_cases,
-    reference=lambda case, ref: {"dx": _pool_grad(case, ref)},
+    reference=_pool_bwd_ref,
     outputs=(Output("dx"),),
-    run=lambda objects, case, call: _backward_run(objects, case, call, "maxpool2d", ("dx",)),
+    run=_pool_bwd_run,
     mistakes=(
         Mistake("the gradient goes to every element of the window: only the maximum influenced the output, "
                 "so only it gets dout (the others get 0).",
@@ -602,8 +675,14 @@ def _inspect_lenet(model, x, call=None):
     """Shapes and layer settings of a model on a batch x: the outputs the check compares."""
     import torch
 
-    seen = []
-    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((m, tuple(i[0].shape), tuple(o.shape))))
+    seen, tensors = [], []
+
+    def record(m, i, o):
+        seen.append((m, tuple(i[0].shape), tuple(o.shape)))
+        # copies: an in-place activation (nn.ReLU(inplace=True)) changes `o` after this hook has run
+        tensors.append((m, i[0].detach().clone(), o.detach().clone()))
+
+    hooks = [m.register_forward_hook(record)
              for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
     try:
         with torch.no_grad():
@@ -627,6 +706,11 @@ def _inspect_lenet(model, x, call=None):
             pad = pair(m.padding)[0]
         conv_rows.append([m.in_channels, m.out_channels, *pair(m.kernel_size), pair(m.stride)[0], pad])
     maps = [list(i[1:]) for m, i, o in seen if isinstance(m, torch.nn.Conv2d)]
+    outside = _zero_padding_before(tensors, x)
+    if outside and conv_rows:
+        # nn.ZeroPad2d(2) or F.pad(x, (2, 2, 2, 2)) before a conv without padding: the same layer
+        conv_rows[0][5] += outside
+        maps[0] = list(x.shape[1:])
     maps += [list(o[1:]) for m, i, o in seen if isinstance(m, torch.nn.Conv2d)]
     first_linear_in = [i[-1] for m, i, o in seen if isinstance(m, torch.nn.Linear)][:1]
     return {
@@ -635,7 +719,50 @@ def _inspect_lenet(model, x, call=None):
         "convolutions": np.array(conv_rows, dtype=np.int64).reshape(-1, 6),
         "linear layers": np.array([[m.in_features, m.out_features] for m in linears], dtype=np.int64).reshape(-1, 2),
         "feature maps": np.array([v for shape in maps for v in shape] + first_linear_in, dtype=np.int64),
-    }, out
+    }, out, tensors
+
+
+def _zero_padding_before(tensors, x):
+    """How many rows of zeros were put around the input before the first convolution (0 if none)."""
+    import torch
+
+    first = next((i for m, i, o in tensors if isinstance(m, torch.nn.Conv2d)), None)
+    if first is None or first.dim() != 4 or first.shape[:2] != x.shape[:2]:
+        return 0
+    d = (first.shape[2] - x.shape[2]) // 2
+    if d <= 0 or first.shape[2] != x.shape[2] + 2 * d or first.shape[3] != x.shape[3] + 2 * d:
+        return 0
+    inner = first[:, :, d:-d, d:-d]
+    border = first.clone()
+    border[:, :, d:-d, d:-d] = 0
+    if torch.equal(inner, x.to(first.dtype)) and not border.any():
+        return d
+    return 0
+
+
+def _missing_activation(tensors):
+    """The pair of layers with no nonlinearity between them, as a phrase, or None.
+
+    Between two linear layers the next one's input would be the previous output unchanged; between a
+    convolution and what follows, it would be the output max- or average-pooled 2×2 and nothing else.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    counters = {}
+    labelled = []
+    for m, i, o in tensors:
+        kind = "convolution" if isinstance(m, torch.nn.Conv2d) else "linear layer"
+        counters[kind] = counters.get(kind, 0) + 1
+        labelled.append((f"{kind} {counters[kind]}", i, o))
+    for (name_a, _, out_a), (name_b, in_b, _) in zip(labelled, labelled[1:]):
+        candidates = [out_a]
+        if out_a.dim() == 4 and min(out_a.shape[2:]) >= 2:
+            candidates += [F.max_pool2d(out_a, 2), F.avg_pool2d(out_a, 2)]
+        for c in candidates:
+            if c.numel() == in_b.numel() and torch.allclose(c.reshape(in_b.shape), in_b, rtol=1e-5, atol=1e-6):
+                return f"{name_a} and {name_b}"
+    return None
 
 
 def _lenet_cases(rng):
@@ -654,7 +781,7 @@ def _lenet_ref(case, ref):
     import torch
 
     torch.manual_seed(0)
-    info, _ = _inspect_lenet(_reference_lenet(), _lenet_batch(case))
+    info, _, _ = _inspect_lenet(_reference_lenet(), _lenet_batch(case))
     return info
 
 
@@ -673,7 +800,7 @@ def _lenet_run(objects, case, call):
                            "after building, outside build_lenet5.")
     model.eval()
     try:
-        info, out = _inspect_lenet(model, _lenet_batch(case), call)
+        info, out, tensors = _inspect_lenet(model, _lenet_batch(case), call)
     except StudentError as e:
         text = str(e)
         if "256" in text and "400" in text:
@@ -705,6 +832,20 @@ def _lenet_run(objects, case, call):
             why = (" Count them layer by layer: conv 6@5×5 → 156, conv 16@5×5 → 2,416, 400→120 → 48,120, "
                    "120→84 → 10,164, 84→10 → 850.")
         raise StudentError(f"the model has {n:,} parameters; LeNet-5 as specified has {LENET_PARAMS:,}.{why}")
+    missing = _missing_activation(tensors)
+    if missing:
+        raise StudentError(f"there is no activation between {missing}: LeNet-5 puts a nonlinearity (tanh, "
+                           f"sigmoid or ReLU) after each convolution and each hidden linear layer; without it "
+                           f"stacked layers collapse into one linear map.")
+    last = [o for m, i, o in tensors if isinstance(m, torch.nn.Linear)][-1]
+    shift = out.detach().to(last.dtype) - last
+    if shift.shape != last.shape or not torch.allclose(shift, shift[:, :1].expand_as(shift), rtol=0, atol=1e-5):
+        probs = bool(((out >= 0) & (out <= 1)).all()) and torch.allclose(out.sum(1), torch.ones(len(out)),
+                                                                         atol=1e-4)
+        what = ("probabilities (a softmax at the end)" if probs else
+                "something computed from the last linear layer's output (an activation after it?)")
+        raise StudentError(f"the model returns {what}; it should return the logits, the output of the last "
+                           f"nn.Linear(84, 10) as it is (F.cross_entropy applies the softmax itself).")
     return info
 
 
