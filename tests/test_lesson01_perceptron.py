@@ -243,3 +243,154 @@ def test_train_wrong_return():
     assert_fails("perceptron_train", lambda X, y, lr=1.0, epochs=10: train_loop(X, y, lr, epochs)[:2],
                  hint="three values")
     assert_fails("perceptron_train", lambda X, y, lr=1.0, epochs=10: None, hint="returned None")
+
+
+# --------------------------------------------------------------------------- more conventions and mistakes
+@pytest.mark.parametrize("fn", [
+    lambda z: np.clip(np.ceil(z), 0, 1),
+    lambda z: np.maximum(np.sign(z), 0),
+    lambda z: (z > 0).astype(np.uint8),
+    np.vectorize(lambda v: 1.0 if v > 0 else 0.0),
+])
+def test_step_right_more(fn):
+    assert_passes("step", fn)
+
+
+def test_step_on_a_copy_is_fine():
+    def step(z):
+        z = np.array(z, dtype=float)
+        z[z > 0] = 1
+        z[z <= 0] = 0
+        return z
+
+    assert_passes("step", step)
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda z: (np.abs(z) > 0).astype(float), "negative inputs too"),
+    (lambda z: np.round(1 / (1 + np.exp(-z))), None),       # 0 for tiny positive z
+    (lambda z: (z > 1e-12).astype(float), None),
+    (lambda z: np.heaviside(z, 0.5), "whole numbers"),
+])
+def test_step_wrong_more(fn, hint):
+    assert_fails("step", fn, hint=hint)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda X, w, b: (np.c_[np.ones(len(X)), X] @ np.r_[b, w] > 0).astype(int),
+    lambda X, w, b: w @ X.T + b > 0,
+    lambda X, w, b: ((X * w).sum(axis=1) + b > 0) * 1,
+    lambda X, w, b: np.maximum(np.sign(X @ w + b), 0),
+])
+def test_predict_right_more(fn):
+    assert_passes("perceptron_predict", fn, seeds=range(6))
+
+
+def test_predict_ge_fails_for_every_seed():
+    """The exact-zero case always holds sums of exactly 0 (it did only by chance for some seeds)."""
+    for seed in range(10):  # one call per seed: assert_fails stops after its first seed
+        assert_fails("perceptron_predict", lambda X, w, b: (X @ w + b >= 0).astype(int), hint="exactly 0",
+                     seeds=(seed,))
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda X, w, b: np.sign(X @ w + b), "np.sign"),
+    (lambda X, w, b: 1 / (1 + np.exp(-(X @ w + b))), "sigmoid"),
+])
+def test_predict_wrong_more(fn, hint):
+    assert_fails("perceptron_predict", fn, hint=hint)
+
+
+def test_gate_weights_other_types():
+    assert_passes("gate_weights", {
+        "AND": ((1, 1), -1.5),
+        "OR": [[1, 1], -0.5],
+        "NAND": (np.array([-1, -1]), np.array(1.5)),
+        "NOR": (np.array([-1.0, -1.0], dtype=np.float32), np.float32(0.5)),
+    }, seeds=(0,))
+
+
+@pytest.mark.parametrize("pair, hint", [
+    ((np.array([1.0, 1.0]), np.array([-1.5])), "single number"),
+    ((np.array([[1.0], [1.0]]), -1.5), "shape (2,)"),
+    ((np.array([1.0, 0.0]), -0.5), "check every row"),
+])
+def test_gate_weights_wrong_more(pair, hint):
+    assert_fails("gate_weights", {**GOOD_GATES, "AND": pair}, hint=hint)
+
+
+def train_augmented(X, y, lr=1.0, epochs=10):
+    """The bias as a weight on a constant input 1, in place on its own arrays."""
+    Xa = np.hstack([np.ones((len(X), 1)), X])
+    w, errors = np.zeros(Xa.shape[1]), np.zeros(epochs, dtype=int)
+    for e in range(epochs):
+        for x_i, y_i in zip(Xa, y):
+            y_hat = float(x_i @ w > 0)
+            w += lr * (y_i - y_hat) * x_i
+            errors[e] += y_hat != y_i
+    return w[1:], w[0], errors
+
+
+def train_early_stop_padded(X, y, lr=1.0, epochs=10):
+    """Stops once a pass is clean; the remaining passes would change nothing, so their counts are 0."""
+    w, b, errors = np.zeros(X.shape[1]), 0.0, [0] * epochs
+    for e in range(epochs):
+        for x_i, y_i in zip(X, y):
+            y_hat = int(x_i @ w + b > 0)
+            if y_hat != y_i:
+                w += lr * (y_i - y_hat) * x_i
+                b += lr * (y_i - y_hat)
+                errors[e] += 1
+        if errors[e] == 0:
+            break
+    return [w, np.array(b), errors]
+
+
+@pytest.mark.parametrize("fn", [train_augmented, train_early_stop_padded])
+def test_train_right_more(fn):
+    assert_passes("perceptron_train", fn, seeds=range(5))
+
+
+def train_plus_minus(X, y, lr=1.0, epochs=10, strict=False):
+    """The ±1 textbook form: t = 2y − 1, update when t·z ≤ 0 (or < 0)."""
+    t = 2 * y - 1
+    w, b, errors = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        n = 0
+        for x_i, t_i in zip(X, t):
+            m = t_i * (x_i @ w + b)
+            if (m < 0) if strict else (m <= 0):
+                w, b, n = w + lr * t_i * x_i, b + lr * t_i, n + 1
+        errors.append(n)
+    return w, b, np.array(errors)
+
+
+def _train_more(bias_lr=True, cumulative=False, target_only=False):
+    def train(X, y, lr=1.0, epochs=10):
+        w, b, errors, total = np.zeros(X.shape[1]), 0.0, [], 0
+        for _ in range(epochs):
+            wrong = 0
+            for x_i, y_i in zip(X, y):
+                y_hat = 1.0 if x_i @ w + b > 0 else 0.0
+                if y_hat != y_i:
+                    d = y_i if target_only else y_i - y_hat
+                    w = w + lr * d * x_i
+                    b += (lr if bias_lr else 1.0) * d
+                    wrong += 1
+            total += wrong
+            errors.append(total if cumulative else wrong)
+        return w, b, np.array(errors)
+    return train
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (train_plus_minus, "±1 form"),
+    (lambda X, y, lr=1.0, epochs=10: train_plus_minus(X, y, lr, epochs, strict=True), "never change"),
+    (_train_more(bias_lr=False), "bias update is missing the learning rate"),
+    (_train_more(cumulative=True), "running total"),
+    (_train_more(target_only=True), "target alone"),
+    (lambda X, y, lr=1.0, epochs=10: (lambda w, b, e: (w, np.array([b]), e))(*train_loop(X, y, lr, epochs)),
+     "single number"),
+])
+def test_train_wrong_more(fn, hint):
+    assert_fails("perceptron_train", fn, hint=hint)

@@ -60,6 +60,8 @@ register(Exercise(
                 lambda case, ref: ref.torch.sign(ref.t(case.args[0]))),
         Mistake("the output is inverted: 1 where z > 0, else 0.",
                 lambda case, ref: (ref.t(case.args[0]) <= 0).double()),
+        Mistake("you return 1 for negative inputs too (|z| > 0 or z != 0); the step is 1 only where z > 0.",
+                lambda case, ref: (ref.t(case.args[0]) != 0).double()),
     ),
     hint="the step is 1 where z > 0 and 0 elsewhere, elementwise, with the shape of z.",
 ))
@@ -73,7 +75,9 @@ def _predict_ref(X, w, b, ref):
 
 def _predict_cases(rng):
     X3 = rng.normal(size=(6, 3))
-    Xi = rng.integers(-2, 3, size=(8, 3)).astype(float)
+    # Integer rows, three of which give x · (1, -1, 2) = 0 exactly whatever the seed, in random places.
+    Xi = np.vstack([rng.integers(-2, 3, size=(5, 3)), [[1, 1, 0], [2, 0, -1], [0, 2, 1]]])
+    Xi = Xi[rng.permutation(len(Xi))].astype(float)
     return [
         Case("the AND gate with the lecture's weights (1, 1), -1.5", (X_GATE.copy(), np.array([1.0, 1.0]), -1.5)),
         Case("the NAND gate with the lecture's weights (-0.5, -0.5), 0.6",
@@ -98,6 +102,11 @@ def _predict_mistakes():
                 wrong(lambda X, w, b, ref: ((X @ w + b) >= 0).double())),
         Mistake("you return the weighted sum X @ w + b itself: apply the step to it.",
                 wrong(lambda X, w, b, ref: X @ w + b)),
+        Mistake("you return -1 for negative sums (that is np.sign); the step gives 0 there.",
+                wrong(lambda X, w, b, ref: ref.torch.sign(X @ w + b))),
+        Mistake("you apply the sigmoid, which gives fractions; the perceptron applies the step: 1 where "
+                "X @ w + b > 0, else 0.",
+                wrong(lambda X, w, b, ref: ref.torch.sigmoid(X @ w + b))),
     )
 
 
@@ -219,7 +228,8 @@ def _train_ref(X, y, lr, epochs, ref):
 
 
 def _train_variant(X, y, lr, epochs, ref, *, ge=False, batch=False, sign=1.0, bias=True,
-                   count_after=False, fraction=False):
+                   count_after=False, fraction=False, bias_lr=True, cumulative=False, pm=False, frozen=False,
+                   target_only=False):
     """Plausible wrong versions of the rule, in torch, for naming mistakes."""
     torch = ref.torch
     Xt, yt = ref.t(X), ref.t(y)
@@ -230,10 +240,19 @@ def _train_variant(X, y, lr, epochs, ref, *, ge=False, batch=False, sign=1.0, bi
         z = x @ w + b
         return ((z >= 0) if ge else (z > 0)).double()
 
-    errors = []
+    errors, total = [], 0
     for _ in range(epochs):
         wrong = 0
-        if batch:
+        if frozen:  # never updates: w and b stay 0
+            wrong = int((predict(Xt) != yt).sum())
+        elif pm:  # the ±1 textbook form: t = 2y − 1, update when t·z ≤ 0
+            for x_i, y_i in zip(Xt, yt):
+                t_i = 2 * y_i - 1
+                if t_i * (x_i @ w + b) <= 0:
+                    wrong += 1
+                    w = w + lr * t_i * x_i
+                    b = b + lr * t_i
+        elif batch:
             d = yt - predict(Xt)
             wrong = int((d != 0).sum())
             w = w + sign * lr * (d @ Xt)
@@ -243,12 +262,15 @@ def _train_variant(X, y, lr, epochs, ref, *, ge=False, batch=False, sign=1.0, bi
             for x_i, y_i in zip(Xt, yt):
                 d = y_i - predict(x_i)
                 wrong += int(d != 0)
+                if target_only and d != 0:
+                    d = y_i
                 w = w + sign * lr * d * x_i
                 if bias:
-                    b = b + sign * lr * d
+                    b = b + sign * (lr if bias_lr else 1.0) * d
         if count_after:
             wrong = int((predict(Xt) != yt).sum())
-        errors.append(wrong / len(Xt) if fraction else wrong)
+        total += wrong
+        errors.append(wrong / len(Xt) if fraction else (total if cumulative else wrong))
     return {"w": w, "b": b, "errors": torch.tensor(errors, dtype=ref.dtype, device=ref.device)}
 
 
@@ -267,7 +289,7 @@ def _train_cases(rng):
                           (X_GATE.copy(), TRUTH_TABLES[gate].astype(float)), kw, arg_names=["X", "y"]))
     # Separable points in 3-D with a margin, in random order.
     w_true = rng.normal(size=3)
-    X = rng.normal(size=(40, 3))
+    X = rng.normal(size=(80, 3))
     z = X @ w_true + 0.3
     keep = np.abs(z) > 0.3
     X, y = X[keep][:24], (z[keep][:24] > 0).astype(float)
@@ -317,6 +339,20 @@ register(Exercise(
                 "after the pass with the final weights.", _train_mistake(count_after=True)),
         Mistake("errors[e] should be a count of misclassified samples, not a fraction.",
                 _train_mistake(fraction=True)),
+        Mistake("the bias update is missing the learning rate: b += lr·(y − ŷ), like the weights.",
+                _train_mistake(bias_lr=False)),
+        Mistake("the update uses the target alone, lr·y·x; it must use the error: w += lr·(y − ŷ)·x and "
+                "b += lr·(y − ŷ), which pushes the weights down when ŷ = 1 and y = 0.",
+                _train_mistake(target_only=True)),
+        Mistake("errors holds a running total; errors[e] is the number of mistakes made during pass e alone "
+                "(reset the count at the start of each pass).", _train_mistake(cumulative=True)),
+        Mistake("you used the ±1 form (t = 2y − 1, update when t·(x·w + b) ≤ 0); here the rule is Rosenblatt's "
+                "0/1 form: predict ŷ = step(x·w + b), which is 0 at z = 0, and update only when ŷ ≠ y.",
+                _train_mistake(pm=True)),
+        Mistake("the weights never change: from w = 0 and b = 0 every sample gets ŷ = 0, so each sample with "
+                "y = 1 is a mistake and must trigger w += lr·(y − ŷ)·x and b += lr·(y − ŷ).",
+                lambda case, ref: {k: v for k, v in _train_variant(*_train_settings(case), ref, frozen=True).items()
+                                   if k != "errors"}),
     ),
     hint=("start from w = 0 and b = 0; for each epoch, visit the samples in order; predict with step(x·w + b); "
           "if wrong, w += lr·(y − ŷ)·x and b += lr·(y − ŷ); count the mistakes of each pass; run exactly "

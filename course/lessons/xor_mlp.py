@@ -56,6 +56,11 @@ def _params_t(params, ref):
     return {k: ref.t(params[k]) for k in PARAM_KEYS}
 
 
+def _grid(a, per_unit):
+    """``a`` rounded to multiples of 1/per_unit (a power of two): exact in float32 for moderate sizes."""
+    return np.round(a * per_unit) / per_unit
+
+
 def _random_params(rng, D, H, C, scale=1.0):
     return {"W1": rng.normal(scale=scale, size=(D, H)), "b1": rng.normal(scale=0.5, size=H),
             "W2": rng.normal(scale=scale, size=(H, C)), "b2": rng.normal(scale=0.5, size=C)}
@@ -125,8 +130,11 @@ def _dense_cases(rng):
              (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)), arg_names=["x", "W", "b"]),
         Case("a batch of one sample, x (1, 4), W (4, 2)",
              (rng.normal(size=(1, 4)), rng.normal(size=(4, 2)), rng.normal(size=2)), arg_names=["x", "W", "b"]),
+        # On a coarse binary grid (halves, eighths), so that float32 holds these inputs exactly and a
+        # float32 answer is not blamed for the rounding of inputs where large terms cancel.
         Case("large values, x (6, 2), W (2, 5)",
-             (rng.normal(scale=1e3, size=(6, 2)), rng.normal(scale=10, size=(2, 5)), rng.normal(scale=1e3, size=5)),
+             (_grid(rng.normal(scale=1e3, size=(6, 2)), 2), _grid(rng.normal(scale=10, size=(2, 5)), 8),
+              _grid(rng.normal(scale=1e3, size=5), 2)),
              arg_names=["x", "W", "b"]),
     ]
 
@@ -250,7 +258,8 @@ register(Exercise(
         Mistake("the bias gradient must be summed over the samples (axis 0), not over everything: "
                 "db = dout.sum(axis=0), shape (M,).",
                 _dense_bwd_mistake(lambda x, W, b, d: {"db": d.sum()})),
-        Mistake("db is dout itself: sum it over the samples, db = dout.sum(axis=0).",
+        Mistake("db must have shape (M,), one entry per output: sum dout over the samples, db = dout.sum(axis=0) "
+                "(not dout itself, and without keepdims).",
                 _dense_bwd_mistake(lambda x, W, b, d: {"db": d})),
         Mistake("db averages over the samples: the bias gets the sum, db = dout.sum(axis=0) (any 1/N "
                 "belongs to the loss, and dout already carries it).",
@@ -266,15 +275,19 @@ register(Exercise(
 
 # --------------------------------------------------------------------------- mse_loss
 def _mse_cases(rng):
-    big = rng.normal(scale=1e3, size=(4, 3))
+    # Multiples of 1/64: float32 holds them and their differences exactly (see dense_forward).
+    big = _grid(rng.normal(scale=1e3, size=(4, 3)), 64)
+    noise = _grid(rng.normal(scale=10, size=(4, 3)), 64)
+    # The (1, 1) lecture case comes second: a first case with several rows and columns names
+    # mistakes better (a 1-by-1 array equals its own transpose and any multiple of it).
     cases = [
+        Case("a column of 6 predictions (6, 1)", (rng.random((6, 1)), rng.integers(0, 2, (6, 1)).astype(float))),
         Case("the lecture's prediction 0.191 against the target 1.0, shapes (1, 1)",
              (np.array([[0.191]]), np.array([[1.0]]))),
-        Case("a column of 6 predictions (6, 1)", (rng.random((6, 1)), rng.integers(0, 2, (6, 1)).astype(float))),
         Case("a (5, 3) matrix of predictions", (rng.normal(size=(5, 3)), rng.normal(size=(5, 3)))),
         Case("a flat vector (8,)", (rng.normal(size=8), rng.normal(size=8))),
         Case("predictions equal to the targets (loss 0)", (np.full((3, 2), 0.25), np.full((3, 2), 0.25))),
-        Case("large values (4, 3)", (big, big + rng.normal(scale=10, size=(4, 3)))),
+        Case("large values (4, 3)", (big, big + noise)),
     ]
     for c in cases:
         c.arg_names = ["pred", "target"]
@@ -309,9 +322,24 @@ register(Exercise(
         Mistake("you used ½·mean((pred − target)²), the lecture's ½(ŷ − y)² convention; mse_loss is "
                 "F.mse_loss: the mean without the ½, with dpred = 2·(pred − target)/n.",
                 _mse_mistake(lambda e, n, N, ref: {"loss": 0.5 * (e ** 2).mean(), "dpred": e / n})),
+        Mistake("you used the lecture's error ½·Σ(pred − target)², whose derivative is pred − target; mse_loss "
+                "is F.mse_loss: the mean of the squared errors, without the ½, with dpred = 2·(pred − target)/n.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": 0.5 * (e ** 2).sum(), "dpred": e})),
         Mistake("you divided by the number of rows, not the number of elements: n = pred.size counts "
                 "every entry (rows × columns).",
                 _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).sum() / N, "dpred": 2 * e / N})),
+        Mistake("the loss divides by the number of rows, not the number of elements: n = pred.size counts "
+                "every entry (rows × columns).",
+                _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).sum() / N})),
+        Mistake("dpred divides by the number of rows, not the number of elements: dpred = 2·(pred − target)/n "
+                "with n = pred.size (rows × columns).",
+                _mse_mistake(lambda e, n, N, ref: {"dpred": 2 * e / N})),
+        Mistake("the loss must be one number: average over all elements, without keepdims (np.mean(...) or "
+                "float(...)).",
+                _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).mean().reshape((1,) * e.dim())})),
+        Mistake("the loss must be one number: you averaged along axis 0 only; average over all elements.",
+                _mse_mistake(lambda e, n, N, ref: {"loss": (e ** 2).mean(dim=0)}),
+                applies=lambda case: np.ndim(case.args[0]) > 1),
         Mistake("dpred is missing the 1/n of the mean: dpred = 2·(pred − target)/n.",
                 _mse_mistake(lambda e, n, N, ref: {"dpred": 2 * e})),
         Mistake("dpred is missing the factor 2 from the derivative of the square: dpred = 2·(pred − target)/n.",
@@ -405,6 +433,17 @@ def _numgrad_torch_f(case, ref):
 
 
 def _numgrad_ref(case, ref):
+    """The central difference itself, in torch float64, at the points x ± h·e_i.
+
+    The answer asked for is the central difference with the given h. It differs from the exact gradient
+    by about h²/6 times the third derivative (up to ~1e-8 with h = 1e-4), more than a float64 comparison
+    allows, so graded against autograd a correct answer could fail. ``_numgrad_autograd`` is the exact
+    gradient; the tests check that the two agree to that order, so the cases stay meaningful.
+    """
+    return _finite_difference(case, ref, "central")
+
+
+def _numgrad_autograd(case, ref):
     x = ref.t(case.args[1], grad=True)
     (g,) = ref.torch.autograd.grad(_numgrad_torch_f(case, ref)(x), x)
     return g
@@ -415,7 +454,7 @@ def _numgrad_h(case):
 
 
 def _finite_difference(case, ref, kind):
-    """Plausible wrong differences, in torch float64, for naming mistakes."""
+    """Finite differences in torch float64: the central one (the reference) and plausible wrong ones."""
     f = _numgrad_torch_f(case, ref)
     x0 = ref.t(case.args[1])
     h = _numgrad_h(case)
@@ -425,7 +464,9 @@ def _finite_difference(case, ref, kind):
         e = ref.torch.zeros_like(flat)
         e[i] = h
         plus, minus = f((flat + e).reshape(x0.shape)), f((flat - e).reshape(x0.shape))
-        if kind == "forward":
+        if kind == "central":  # the reference
+            g[i] = (plus - minus) / (2 * h)
+        elif kind == "forward":
             g[i] = (plus - f(x0)) / h
         elif kind == "backward":
             g[i] = (f(x0) - minus) / h
@@ -524,11 +565,13 @@ XOR_HAND_PARAMS = {"W1": np.array([[20.0, -20.0], [20.0, -20.0]]), "b1": np.arra
 
 def _two_cases(rng):
     lecture = {"W1": LECTURE_W1.copy(), "b1": np.zeros(2), "W2": LECTURE_W2.copy(), "b2": np.zeros(1)}
+    # The lecture's network comes second: a single sample with a 1-by-1 output tells mistakes apart
+    # poorly (a 1-by-1 array is its own transpose), so a failure is named on a general case first.
     cases = [
-        Case("the lecture's network with sigmoids, x = [[2, 3]], zero biases", (LECTURE_X.copy(), lecture),
-             data={"dout": np.array([[-0.6]])}),
         Case("X (6, 3), H = 4, C = 2", (rng.normal(size=(6, 3)), _random_params(rng, 3, 4, 2)),
              data={"dout": rng.normal(size=(6, 2))}),
+        Case("the lecture's network with sigmoids, x = [[2, 3]], zero biases", (LECTURE_X.copy(), lecture),
+             data={"dout": np.array([[-0.6]])}),
         Case("square weights: X (5, 3), W1 (3, 3), W2 (3, 3)", (rng.normal(size=(5, 3)), _random_params(rng, 3, 3, 3)),
              data={"dout": rng.normal(size=(5, 3))}),
         Case("the four XOR inputs, a hand-made 2-2-1 network (OR and NAND units, then AND)",
@@ -545,7 +588,7 @@ def _two_cases(rng):
     return cases
 
 
-def _two_fwd_t(X, p, ref, *, t1=False, t2=False, hid=True, outp=True, bias=True, neg=False):
+def _two_fwd_t(X, p, ref, *, t1=False, t2=False, hid=True, outp=True, bias=True, neg=False, bias_after=False):
     torch = ref.torch
 
     def act(z):
@@ -553,6 +596,8 @@ def _two_fwd_t(X, p, ref, *, t1=False, t2=False, hid=True, outp=True, bias=True,
 
     W1 = p["W1"].T if t1 else p["W1"]
     W2 = p["W2"].T if t2 else p["W2"]
+    if bias_after:  # σ(X @ W1) + b1, then σ(h @ W2) + b2
+        return act((act(X @ W1) + p["b1"]) @ W2) + p["b2"]
     z1 = X @ W1 + (p["b1"] if bias else 0)
     a1 = act(z1) if hid else z1
     z2 = a1 @ W2 + (p["b2"] if bias else 0)
@@ -606,6 +651,8 @@ register(Exercise(
         Mistake("the biases are missing: add b1 and b2 before each sigmoid.", _two_fwd_mistake(bias=False)),
         Mistake("the sigmoid has the wrong sign in the exponent: σ(z) = 1 / (1 + exp(−z)).",
                 _two_fwd_mistake(neg=True)),
+        Mistake("the biases are added after the sigmoids; they belong inside: h = σ(X @ W1 + b1), "
+                "out = σ(h @ W2 + b2).", _two_fwd_mistake(bias_after=True)),
     ),
     hint="h = σ(X @ W1 + b1), out = σ(h @ W2 + b2), σ(z) = 1 / (1 + exp(−z)); return (out, cache).",
 ))
@@ -620,7 +667,7 @@ def _two_bwd_ref(case, ref):
 
 
 def _manual_backprop(case, ref, *, deriv="out", hidden_deriv=None, out_deriv=True, hid_deriv=True,
-                     w2_no_t=False, avg=False):
+                     w2_no_t=False, avg=False, no_dout=False):
     """Hand-written backprop in torch with one deliberate slip, for naming mistakes.
 
     deriv: how σ′ is computed, "out" a(1 − a) (right), "pre" z(1 − z), "twice" σ(a)(1 − σ(a)).
@@ -637,6 +684,8 @@ def _manual_backprop(case, ref, *, deriv="out", hidden_deriv=None, out_deriv=Tru
     a1 = sig(z1)
     z2 = a1 @ p["W2"] + p["b2"]
     a2 = sig(z2)
+    if no_dout:
+        dout = ref.torch.ones_like(dout)
     dz2 = dout * d_act(z2, a2, deriv) if out_deriv else dout
     da1 = dz2 @ (p["W2"] if w2_no_t else p["W2"].T)
     dz1 = da1 * d_act(z1, a1, hidden_deriv or deriv) if hid_deriv else da1
@@ -682,6 +731,8 @@ register(Exercise(
                 "h(1 − h) with h = σ(z1).", _bp_mistake(hidden_deriv="pre")),
         Mistake("σ is applied twice in the derivative, σ(a)(1 − σ(a)) with a already σ(z); the derivative "
                 "is a(1 − a).", _bp_mistake(deriv="twice")),
+        Mistake("dout is ignored: the upstream gradient multiplies everything, dz2 = dout · out(1 − out).",
+                _bp_mistake(no_dout=True)),
         Mistake("the output sigmoid's derivative is missing: dz2 = dout · out(1 − out).",
                 _bp_mistake(out_deriv=False)),
         Mistake("the hidden sigmoid's derivative is missing: dz1 = (dz2 @ W2.T) · h(1 − h).",
