@@ -731,3 +731,517 @@ def test_torch_inside_is_refused():
             return self.p.detach().numpy().copy()
 
     assert_fails("adam", TorchAdam, hint="called torch")
+
+
+# =========================================================================== more forms, right and wrong
+def linreg_python_floats(X, y, w, b):
+    r = X @ w + b - y
+    n = len(y)
+    return float(r @ r / n), (2 / n) * (r @ X), float(2 * r.sum() / n)
+
+
+def linreg_column_residual(X, y, w, b):
+    r = (X.dot(w) + b - y)[:, None]
+    return np.mean(r ** 2), 2 * np.mean(X * r, axis=0), np.mean(2 * r).reshape(())
+
+
+def linreg_augmented(X, y, w, b):
+    """The bias folded in as a column of ones."""
+    Xa = np.hstack([X, np.ones((len(X), 1))])
+    r = Xa @ np.append(w, b) - y
+    g = 2 * Xa.T @ r / len(y)
+    return (r ** 2).mean(), g[:-1], g[-1]
+
+
+@pytest.mark.parametrize("fn", [linreg_python_floats, linreg_column_residual, linreg_augmented])
+def test_linreg_more_right(fn):
+    assert_passes("linreg_loss_and_grad", fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda X, y, w, b: (np.mean((X @ w + b - y) ** 2), 2 * X.T @ (X @ w + b - y) / X.shape[1],
+                        2 * np.mean(X @ w + b - y)),  # divides by D, not N
+    lambda X, y, w, b: (np.mean((X @ w - b - y) ** 2), 2 * X.T @ (X @ w - b - y) / len(y),
+                        2 * np.mean(X @ w - b - y)),  # b subtracted
+    lambda X, y, w, b: (np.var(X @ w + b - y), 2 * X.T @ (X @ w + b - y) / len(y),
+                        2 * np.mean(X @ w + b - y)),  # variance of the residual, not its mean square
+    lambda X, y, w, b: (np.mean((X @ w + b - y[:, None]) ** 2), 2 * X.T @ (X @ w + b - y) / len(y),
+                        2 * np.mean(X @ w + b - y)),  # (N, N) broadcast in the loss
+])
+def test_linreg_more_wrong(fn):
+    assert_fails("linreg_loss_and_grad", fn)
+
+
+def mb_argsort(X, y, batch_size, rng):
+    idx = np.argsort(rng.random(len(X)))
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+
+
+def mb_split_points(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    for b in np.split(idx, np.arange(batch_size, len(X), batch_size)):
+        yield X[b], y[b]
+
+
+@pytest.mark.parametrize("fn", [mb_argsort, mb_split_points])
+def test_minibatches_more_right(fn):
+    assert_passes("minibatches", fn)
+
+
+def mb_shuffled_batch_order(X, y, batch_size, rng):
+    for start in rng.permutation(np.arange(0, len(X), batch_size)):
+        yield X[start:start + batch_size], y[start:start + batch_size]
+
+
+def mb_remainder_first(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    r = len(X) % batch_size
+    for b in ([idx[:r]] if r else []) + [idx[i:i + batch_size] for i in range(r, len(X), batch_size)]:
+        yield X[b], y[b]
+
+
+def mb_permuted_separately(X, y, batch_size, rng):
+    Xs, ys = rng.permutation(X), rng.permutation(y)
+    for i in range(0, len(X), batch_size):
+        yield Xs[i:i + batch_size], ys[i:i + batch_size]
+
+
+def mb_overlapping(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    for i in range(0, len(X), batch_size):
+        b = idx[i:i + batch_size + 1]
+        yield X[b], y[b]
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (mb_shuffled_batch_order, "only the order of the batches"),
+    (mb_remainder_first, None),
+    (mb_permuted_separately, "not aligned"),
+    (mb_overlapping, "appears 2 times"),
+])
+def test_minibatches_more_wrong(fn, hint):
+    assert_fails("minibatches", fn, hint=hint)
+
+
+class MomentumLrInVelocity:
+    """v = μv + lr·g, w = w − v."""
+
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.v = lr, momentum, None
+
+    def step(self, w, grad):
+        self.v = self.lr * grad if self.v is None else self.mu * self.v + self.lr * grad
+        return w - self.v
+
+
+class MomentumKeepsGrad:
+    """Keeps the first grad array itself as the buffer and updates it in place later (its own array)."""
+
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.b = lr, momentum, None
+
+    def step(self, w, grad):
+        if self.b is None:
+            self.b = grad
+        else:
+            self.b *= self.mu
+            self.b += grad
+        w -= self.lr * self.b
+        return w
+
+
+class MomentumLoop:
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.v = lr, momentum, None
+
+    def step(self, w, grad):
+        if self.v is None:
+            self.v = np.zeros_like(w)
+        out = w.copy()
+        for i in np.ndindex(*w.shape):
+            self.v[i] = self.mu * self.v[i] - self.lr * grad[i]
+            out[i] += self.v[i]
+        return out
+
+
+class NesterovLectureVelocity:
+    """v = μv − lr·g, w = w + μv − lr·g."""
+
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.v = lr, momentum, 0.0
+
+    def step(self, w, grad):
+        self.v = self.mu * self.v - self.lr * grad
+        return w + self.mu * self.v - self.lr * grad
+
+
+class NesterovNoVelocity:
+    """w_next = w − lr·g + μ(w − w_prev) − lr·μ(g − g_prev): previous w and grad instead of a velocity."""
+
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.pw, self.pg = lr, momentum, None, None
+
+    def step(self, w, grad):
+        if self.pw is None:
+            new = w - self.lr * (1 + self.mu) * grad
+        else:
+            new = w - self.lr * grad + self.mu * (w - self.pw) - self.lr * self.mu * (grad - self.pg)
+        self.pw, self.pg = w.copy(), grad.copy()
+        return new
+
+
+class NesterovExpanded:
+    """w = w − lr·((1 + μ)·g + μ²·b_old), then b = μb + g."""
+
+    def __init__(self, lr, momentum=0.9):
+        self.lr, self.mu, self.b = lr, momentum, 0
+
+    def step(self, w, grad):
+        new = w - self.lr * ((1 + self.mu) * grad + self.mu ** 2 * self.b)
+        self.b = self.mu * self.b + grad
+        return new
+
+
+class AdaGradPure32:
+    def __init__(self, lr, eps=1e-10):
+        self.lr, self.eps, self.r = np.float32(lr), np.float32(eps), None
+
+    def step(self, w, grad):
+        g = grad.astype(np.float32)
+        self.r = g * g if self.r is None else self.r + g * g
+        return w.astype(np.float32) - self.lr * g / (np.sqrt(self.r) + self.eps)
+
+
+class RMSPropIncremental:
+    """r += (1 − alpha)·(g² − r)."""
+
+    def __init__(self, lr, alpha=0.99, eps=1e-8):
+        self.lr, self.a, self.eps, self.r = lr, alpha, eps, 0
+
+    def step(self, w, grad):
+        self.r = self.r + (1 - self.a) * (grad ** 2 - self.r)
+        return w - self.lr * grad / (self.eps + self.r ** 0.5)
+
+
+class RMSPropPure32:
+    def __init__(self, lr, alpha=0.99, eps=1e-8):
+        self.lr, self.a, self.eps, self.r = np.float32(lr), np.float32(alpha), np.float32(eps), np.float32(0)
+
+    def step(self, w, grad):
+        g = grad.astype(np.float32)
+        self.r = self.a * self.r + (np.float32(1) - self.a) * g * g
+        return w.astype(np.float32) - self.lr * g / (np.sqrt(self.r) + self.eps)
+
+
+class RMSPropArrays32:
+    """float32 arrays, Python-float settings."""
+
+    def __init__(self, lr, alpha=0.99, eps=1e-8):
+        self.lr, self.a, self.eps, self.r = lr, alpha, eps, None
+
+    def step(self, w, grad):
+        g, w = grad.astype(np.float32), w.astype(np.float32)
+        if self.r is None:
+            self.r = np.zeros_like(g)
+        self.r = self.a * self.r + (1 - self.a) * g * g
+        return w - self.lr * g / (np.sqrt(self.r) + self.eps)
+
+
+class AdamBetaProducts:
+    """beta1^t and beta2^t kept as running products."""
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.m = self.v = None
+        self.p1 = self.p2 = 1.0
+
+    def step(self, w, grad):
+        if self.m is None:
+            self.m, self.v = np.zeros_like(w), np.zeros_like(w)
+        self.p1 *= self.b1
+        self.p2 *= self.b2
+        self.m = self.b1 * self.m + (1 - self.b1) * grad
+        self.v = self.b2 * self.v + (1 - self.b2) * grad * grad
+        return w - self.lr * (self.m / (1 - self.p1)) / (np.sqrt(self.v / (1 - self.p2)) + self.eps)
+
+
+class AdamEpsHat:
+    """The folded step size with eps scaled by sqrt(1 − beta2^t) as well: torch's update, rearranged."""
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.m = self.v = 0.0
+        self.t = 0
+
+    def step(self, w, grad):
+        self.t += 1
+        self.m = self.b1 * self.m + (1 - self.b1) * grad
+        self.v = self.b2 * self.v + (1 - self.b2) * grad ** 2
+        c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t
+        return w - self.lr * np.sqrt(c2) / c1 * self.m / (np.sqrt(self.v) + self.eps * np.sqrt(c2))
+
+
+class AdamUndampedSums:
+    """m and v kept without the (1 − beta) factors, which are applied when they are used."""
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.M = self.V = 0.0
+        self.t = 0
+
+    def step(self, w, grad):
+        self.t += 1
+        self.M = self.b1 * self.M + grad
+        self.V = self.b2 * self.V + grad * grad
+        m_hat = (1 - self.b1) * self.M / (1 - self.b1 ** self.t)
+        v_hat = (1 - self.b2) * self.V / (1 - self.b2 ** self.t)
+        return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class AdamCountAfter:
+    """t starts at 1 and is incremented after the update."""
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, beta1, beta2, eps
+        self.m = self.v = 0
+        self.t = 1
+
+    def step(self, w, grad):
+        self.m = self.b1 * self.m + (1 - self.b1) * grad
+        self.v = self.b2 * self.v + (1 - self.b2) * grad ** 2
+        out = w - self.lr * self.m / (1 - self.b1 ** self.t) / (np.sqrt(self.v / (1 - self.b2 ** self.t)) + self.eps)
+        self.t += 1
+        return out
+
+
+class AdamPure32:
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        f = np.float32
+        self.lr, self.b1, self.b2, self.eps = f(lr), f(beta1), f(beta2), f(eps)
+        self.m = self.v = f(0)
+        self.t = 0
+
+    def step(self, w, grad):
+        f = np.float32
+        g = grad.astype(f)
+        self.t += 1
+        self.m = self.b1 * self.m + (f(1) - self.b1) * g
+        self.v = self.b2 * self.v + (f(1) - self.b2) * g * g
+        m_hat = self.m / (f(1) - self.b1 ** self.t)
+        v_hat = self.v / (f(1) - self.b2 ** self.t)
+        return w.astype(f) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class AdamMixed32:
+    """float32 betas in the averages, the Python floats in the bias corrections."""
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m = self.v = 0
+        self.t = 0
+
+    def step(self, w, grad):
+        f = np.float32
+        b1, b2, g = f(self.beta1), f(self.beta2), grad.astype(f)
+        self.t += 1
+        self.m = b1 * self.m + (1 - b1) * g
+        self.v = b2 * self.v + (1 - b2) * g * g
+        m_hat = self.m / (1 - self.beta1 ** self.t)
+        v_hat = self.v / (1 - self.beta2 ** self.t)
+        return (w.astype(f) - f(self.lr) * m_hat / (np.sqrt(v_hat) + f(self.eps))).astype(f)
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("momentum", MomentumLrInVelocity), ("momentum", MomentumKeepsGrad), ("momentum", MomentumLoop),
+    ("nesterov", NesterovLectureVelocity), ("nesterov", NesterovNoVelocity), ("nesterov", NesterovExpanded),
+    ("adagrad", AdaGradPure32),
+    ("rmsprop", RMSPropIncremental), ("rmsprop", RMSPropPure32), ("rmsprop", RMSPropArrays32),
+    ("adam", AdamBetaProducts), ("adam", AdamEpsHat), ("adam", AdamUndampedSums), ("adam", AdamCountAfter),
+    ("adam", AdamPure32), ("adam", AdamMixed32),
+], ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_optimizer_more_right(name, cls):
+    assert_passes(name, cls)
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("rmsprop", RMSPropFloat32), ("rmsprop", RMSPropArrays32), ("adam", AdamFloat32), ("adam", AdamMixed32),
+    ("momentum", MomentumFloat32), ("adagrad", AdaGradFloat32),
+], ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_float32_trajectories_pass_for_more_seeds(name, cls):
+    """float32 rounding must not grow past the float32 tolerance over the trajectory (RMSProp with a short
+    memory near a minimum, Adam's float32 betas over a long path)."""
+    assert_passes(name, cls, seeds=range(3, 16))
+
+
+def _adam_class(update):
+    """Adam whose step calls update(self, grad) -> (m_hat, v_hat) after counting t."""
+
+    class A(Adam):
+        def step(self, w, grad):
+            self.t += 1
+            m_hat, v_hat = update(self, grad)
+            return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    return A
+
+
+def _adam_overwrite(which):
+    def update(self, g):
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        m_hat, v_hat = self.m / (1 - self.beta1 ** self.t), self.v / (1 - self.beta2 ** self.t)
+        if "m" in which:
+            self.m = m_hat
+        if "v" in which:
+            self.v = v_hat
+        return m_hat, v_hat
+    return _adam_class(update)
+
+
+def _adam_amsgrad(self, g):
+    self.m = self.beta1 * self.m + (1 - self.beta1) * g
+    self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+    self.v_max = np.maximum(getattr(self, "v_max", 0.0), self.v)
+    return self.m / (1 - self.beta1 ** self.t), self.v_max / (1 - self.beta2 ** self.t)
+
+
+def _adam_bias_lagging(self, g):
+    """The bias corrections use t − 1 (but at least 1): the first step agrees with torch."""
+    self.m = self.beta1 * self.m + (1 - self.beta1) * g
+    self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+    t = max(self.t - 1, 1)
+    return self.m / (1 - self.beta1 ** t), self.v / (1 - self.beta2 ** t)
+
+
+class SGDDecaying(SGD):
+    """lr/sqrt(t): the first step agrees with torch."""
+
+    def __init__(self, lr):
+        super().__init__(lr)
+        self.t = 0
+
+    def step(self, w, grad):
+        self.t += 1
+        return w - self.lr / np.sqrt(self.t) * grad
+
+
+class MomentumStoresStep(MomentumTorch):
+    """Keeps lr·b as the buffer: the first step agrees with torch."""
+
+    def step(self, w, grad):
+        b = grad.copy() if self.b is None else self.momentum * self.b + grad
+        self.b = self.lr * b
+        return w - self.b
+
+
+class MomentumHeavyBallAliased(MomentumHeavyBall):
+    """Keeps w itself (not a copy) as the previous w, then changes w in place: w − w_prev is always 0."""
+
+    def step(self, w, grad):
+        prev = w if self.prev is None else self.prev
+        d = self.momentum * (w - prev)
+        self.prev = w
+        w -= self.lr * grad
+        w += d
+        return w
+
+
+class NesterovStoresDirection(NesterovTorch):
+    """Keeps grad + μb as the buffer: the first step agrees with torch."""
+
+    def step(self, w, grad):
+        b = self.momentum * self.b + grad
+        d = grad + self.momentum * b
+        self.b = d
+        return w - self.lr * d
+
+
+class NesterovReturnsTheta(NesterovLookAhead):
+    """The lecture's θ returned instead of the look-ahead point θ + αv."""
+
+    def step(self, w, grad):
+        super().step(w, grad)
+        return self.theta
+
+
+class AdaGradDecaying(AdaGrad):
+    """r = 0.999·r + g²: the first step agrees with torch."""
+
+    def step(self, w, grad):
+        self.r = 0.999 * self.r + grad ** 2
+        return w - self.lr * grad / (np.sqrt(self.r) + self.eps)
+
+
+class AdaGradStartsAtEps(AdaGrad):
+    """r starts at eps and no eps is added: the same as eps inside the square root."""
+
+    def __init__(self, lr, eps=1e-10):
+        super().__init__(lr, eps)
+        self.r = eps
+
+    def step(self, w, grad):
+        self.r = self.r + grad ** 2
+        return w - self.lr * grad / np.sqrt(self.r)
+
+
+class RMSPropStoresRoot(RMSProp):
+    """Keeps sqrt(r) as the average: the first step agrees with torch."""
+
+    def step(self, w, grad):
+        self.r = np.sqrt(self.alpha * self.r + (1 - self.alpha) * grad * grad)
+        return w - self.lr * grad / (self.r + self.eps)
+
+
+class RMSPropCentered(RMSProp):
+    def step(self, w, grad):
+        self.g_avg = self.alpha * getattr(self, "g_avg", 0.0) + (1 - self.alpha) * grad
+        self.r = self.alpha * self.r + (1 - self.alpha) * grad * grad
+        return w - self.lr * grad / (np.sqrt(self.r - self.g_avg ** 2) + self.eps)
+
+
+class RMSPropEps1e6(RMSProp):
+    def __init__(self, lr, alpha=0.99, eps=1e-6):
+        super().__init__(lr, alpha, eps)
+
+
+class AdamEpsInside32(AdamFloat32):
+    def step(self, w, grad):
+        g = grad.astype(np.float32)
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        m_hat, v_hat = self.m / (1 - self.beta1 ** self.t), self.v / (1 - self.beta2 ** self.t)
+        return (w.astype(np.float32) - self.lr * m_hat / np.sqrt(v_hat + self.eps)).astype(np.float32)
+
+
+class AdamFolded32(AdamFloat32):
+    def step(self, w, grad):
+        g = grad.astype(np.float32)
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        return (w.astype(np.float32) - lr_t * self.m / (np.sqrt(self.v) + self.eps)).astype(np.float32)
+
+
+@pytest.mark.parametrize("name, cls, hint", [
+    ("sgd", SGDDecaying, None),
+    ("momentum", MomentumStoresStep, None),
+    ("momentum", MomentumHeavyBallAliased, "plain SGD"),
+    ("nesterov", NesterovStoresDirection, None),
+    ("nesterov", NesterovReturnsTheta, "plain momentum"),
+    ("adagrad", AdaGradDecaying, None),
+    ("adagrad", AdaGradStartsAtEps, "outside the square root"),
+    ("rmsprop", RMSPropStoresRoot, None),
+    ("rmsprop", RMSPropCentered, None),
+    ("rmsprop", RMSPropEps1e6, None),
+    ("adam", _adam_overwrite("mv"), "stored back"),
+    ("adam", _adam_overwrite("m"), "stored back"),
+    ("adam", _adam_overwrite("v"), "stored back"),
+    ("adam", _adam_class(_adam_amsgrad), None),
+    ("adam", _adam_class(_adam_bias_lagging), None),
+    ("adam", AdamEpsInside32, "inside the square root"),
+    ("adam", AdamFolded32, "folded the bias corrections"),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_optimizer_more_wrong(name, cls, hint):
+    assert_fails(name, cls, hint=hint)

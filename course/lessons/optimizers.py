@@ -231,6 +231,16 @@ def _read_batches(batches, X, y):
     return ids_per_batch
 
 
+def _consecutive_blocks(ids, n, shuffled=True):
+    """True when every batch (of two or more) is a run of consecutive rows in their original order (and, with
+    ``shuffled``, the batches are not in their original order): only the batches were shuffled."""
+    blocks = [i for i in ids if len(i) >= 2]
+    if shuffled and np.array_equal(np.concatenate(ids), np.arange(n)):
+        return False
+    return (len(blocks) >= 2
+            and all(np.array_equal(i, np.arange(i[0], i[0] + len(i))) for i in blocks))
+
+
 def _minibatches_run(objects, case, call):
     fn = objects[0]
     X, y, bs = case.args
@@ -248,6 +258,12 @@ def _minibatches_run(objects, case, call):
             f"don't draw each batch at random (that samples with replacement).")
     if np.any(counts == 0):
         return {"batch_sizes": sizes}  # the sizes, compared with torch's, say what is missing
+    if _consecutive_blocks(ids, n) and all(
+            _consecutive_blocks(_read_batches(_collect_batches(fn, X, y, bs, s, call), X, y), n, shuffled=False)
+            for s in (seed_b, seed_c)):
+        raise StudentError(
+            "every batch holds consecutive rows of X (X[start:start + batch_size]); only the order of the batches "
+            "is shuffled. Shuffle the samples themselves: idx = rng.permutation(len(X)), then cut idx into slices.")
     again = _read_batches(_collect_batches(fn, X, y, bs, seed_a, call), X, y)
     if len(again) != len(ids) or any(not np.array_equal(a, b) for a, b in zip(again, ids)):
         raise StudentError(
@@ -399,7 +415,7 @@ _GRID = {
     "rmsprop": [
         ("RMSProp(lr=0.01) with the defaults alpha=0.99, eps=1e-8, quadratic, w (3, 5)", 0.01, {}, "quadratic",
          (3, 5), {}, 40),
-        ("RMSProp(lr=0.05, alpha=0.9), least squares, w (4, 2)", 0.05, {"alpha": 0.9}, "lsq", (4, 2), {}, 30),
+        ("RMSProp(lr=0.03, alpha=0.9), least squares, w (4, 2)", 0.03, {"alpha": 0.9}, "lsq", (4, 2), {}, 20),
         ("RMSProp(lr=0.01, alpha=0.5), tiny gradients (f scaled by 1e-6), some exactly zero, w (6,)", 0.01,
          {"alpha": 0.5}, "quadratic", (6,), {"scale": 1e-6, "zero_grads": True}, 30),
         ("RMSProp(lr=0.03, alpha=0.8, eps=0.01), log-cosh regression, w (2, 3, 2)", 0.03,
@@ -407,22 +423,22 @@ _GRID = {
         ("RMSProp(lr=0.1), w of shape (1,)", 0.1, {}, "quadratic", (1,), {}, 20),
     ],
     "adam": [
-        ("Adam(lr=0.1) with the defaults beta1=0.9, beta2=0.999, eps=1e-8, quadratic, w (3, 5)", 0.1, {},
-         "quadratic", (3, 5), {}, 40),
+        ("Adam(lr=0.04) with the defaults beta1=0.9, beta2=0.999, eps=1e-8, quadratic, w (3, 5)", 0.04, {},
+         "quadratic", (3, 5), {}, 30),
         ("Adam(lr=0.05, beta1=0.8, beta2=0.99), least squares, w (4, 2)", 0.05, {"beta1": 0.8, "beta2": 0.99},
          "lsq", (4, 2), {}, 30),
         ("Adam(lr=0.01) with the default eps (1e-8), tiny gradients (f scaled by 1e-6), some exactly zero, w (6,)", 0.01, {}, "quadratic",
          (6,), {"scale": 1e-6, "zero_grads": True}, 30),
         ("Adam(lr=0.05, beta1=0.5, beta2=0.9, eps=0.001), log-cosh regression, w (2, 3, 2)", 0.05,
          {"beta1": 0.5, "beta2": 0.9, "eps": 1e-3}, "logcosh", (2, 3, 2), {}, 30),
-        ("Adam(lr=0.2), w of shape (1,)", 0.2, {}, "quadratic", (1,), {}, 25),
+        ("Adam(lr=0.05), w of shape (1,)", 0.05, {}, "quadratic", (1,), {}, 20),
         ("Adam(lr=0.05), Rosenbrock", 0.05, {}, "rosenbrock", (2,), {}, 40),
     ],
 }
 _GRID["nesterov"] = [(label.replace("Momentum", "Nesterov"), *rest) for label, *rest in _GRID["momentum"]]
 
 _PAIR_SETTINGS = {"sgd": (0.2, {}), "momentum": (0.05, {"momentum": 0.8}), "nesterov": (0.05, {"momentum": 0.8}),
-                  "adagrad": (0.3, {}), "rmsprop": (0.02, {}), "adam": (0.1, {})}
+                  "adagrad": (0.3, {}), "rmsprop": (0.02, {}), "adam": (0.05, {})}
 
 
 def _optimizer_cases(name):
@@ -675,7 +691,7 @@ def _rmsprop_rule(state, w, g, s, *, no_decay=False, adagrad=False, swapped=Fals
 
 
 def _adam_rule(state, w, g, s, *, correct1=True, correct2=True, t0=False, t_fixed=False, eps_inside=False,
-               efficient=False, swapped=False, betas_swapped=False):
+               efficient=False, swapped=False, betas_swapped=False, overwrite=""):
     b1, b2 = (s["beta2"], s["beta1"]) if betas_swapped else (s["beta1"], s["beta2"])
     m_old, v_old = _zeros(state, "m", w), _zeros(state, "v", w)
     if swapped:
@@ -689,6 +705,10 @@ def _adam_rule(state, w, g, s, *, correct1=True, correct2=True, t0=False, t_fixe
         return w - s["lr"] * (c2 ** 0.5) / c1 * m / (v.sqrt() + s["eps"])
     m_hat = m / c1 if correct1 else m
     v_hat = v / c2 if correct2 else v
+    if "m" in overwrite:
+        state["m"] = m_hat
+    if "v" in overwrite:
+        state["v"] = v_hat
     denom = (v_hat + s["eps"]).sqrt() if eps_inside else v_hat.sqrt() + s["eps"]
     return w - s["lr"] * m_hat / denom
 
@@ -806,6 +826,9 @@ _register_optimizer("adam", "Adam(lr, beta1=0.9, beta2=0.999, eps=1e-8)", (
        "v = beta2·v + (1 − beta2)·grad².", _adam_rule, swapped=True),
     _m("adam", "beta1 and beta2 are swapped: beta1 belongs to the average of gradients m, beta2 to the average "
        "of squares v.", _adam_rule, betas_swapped=True),
+    *(_m("adam", "the bias-corrected m̂ or v̂ is stored back into m or v (m = m / (1 − beta1^t)), so the next "
+         "step averages corrected values: keep m and v as the plain running averages and compute m̂ and v̂ in "
+         "local variables.", _adam_rule, overwrite=which) for which in ("mv", "m", "v")),
 ), hint=("torch.optim.Adam: t = t + 1; m = beta1·m + (1 − beta1)·grad; v = beta2·v + (1 − beta2)·grad²; "
          "m̂ = m/(1 − beta1^t); v̂ = v/(1 − beta2^t); w = w − lr·m̂/(sqrt(v̂) + eps)."))
 
