@@ -665,7 +665,7 @@ def test_numerical_gradient_right_on_more_seeds(fn):
 def test_numerical_gradient_reference_is_close_to_the_true_gradient():
     """The reference is the central difference; on every case it agrees with autograd to O(h²)."""
     from course.checks.reference import get_ref
-    from course.lessons import xor_mlp
+    from course.lessons.xor_mlp import checks as xor_mlp
 
     ref = get_ref()
     for seed in range(20):
