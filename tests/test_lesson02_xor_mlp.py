@@ -230,7 +230,7 @@ def test_mse_right(fn):
     (lambda p, t: (np.sqrt(np.mean((p - t) ** 2)), 2 * (p - t) / p.size), "RMSE"),
     (lambda p, t: (np.mean(np.abs(p - t)), 2 * (p - t) / p.size), "absolute"),
     (lambda p, t: (np.mean((p - t) ** 2, axis=0), 2 * (p - t) / p.size), "single number"),
-    (lambda p, t: np.mean((p - t) ** 2), "should return 2 values"),
+    (lambda p, t: np.mean((p - t) ** 2), "should return two values"),
 ])
 def test_mse_wrong(fn, hint):
     assert_fails("mse_loss", fn, hint=hint)

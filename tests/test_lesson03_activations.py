@@ -521,7 +521,7 @@ def test_cross_entropy_wrong(kwargs, hint):
 
 
 def test_cross_entropy_wrong_returns():
-    assert_fails("cross_entropy", lambda z, y: ce(z, y)[0], hint="2 values")
+    assert_fails("cross_entropy", lambda z, y: ce(z, y)[0], hint="two values")
     assert_fails("cross_entropy", lambda z, y: (ce(z, y)[1], ce(z, y)[0]), hint="single number")
     assert_fails("cross_entropy", lambda z, y: (-(z - logsumexp(z))[np.arange(len(y)), y] / len(y), ce(z, y)[1]),
                  hint="single number")

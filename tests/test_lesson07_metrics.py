@@ -259,7 +259,7 @@ def test_prf_wrong_default_average():
 
 def test_prf_wrong_return():
     assert_fails("precision_recall_f1", lambda t, p, K, average="macro": prf_vectorized(t, p, K, average)[:2],
-                 hint="3 values")
+                 hint="three values")
     assert_fails("precision_recall_f1",
                  lambda t, p, K, average="macro": tuple(np.atleast_1d(v) for v in prf_vectorized(t, p, K, average)),
                  hint="shape")

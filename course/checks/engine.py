@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course.checks import compare as cmp
-from course.checks.spec import _REGISTRY, Case, Exercise, StudentError
+from course.checks.spec import _REGISTRY, Case, Exercise, StudentError, unpack
 
 DEFAULT_SEED = 0
 
@@ -168,25 +168,14 @@ def _named(ex: Exercise, value) -> dict:
     return {o.name: v for o, v in zip(ex.outputs, value)}
 
 
-def _returns_text(ex: Exercise) -> str:
-    names = [o.name for o in ex.outputs]
-    return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-
-
 def _unpack(ex: Exercise, raw) -> dict:
     """The student's result as a dict keyed by output name (a custom run returns one already)."""
     if ex.run is not None:
         return raw if isinstance(raw, dict) else _named(ex, raw)
     if len(ex.outputs) == 1:
         return {ex.outputs[0].name: raw}
-    n = len(ex.outputs)
-    if raw is None:
-        raise StudentError(f"`{ex.objects[0]}` returned None; it should return {_returns_text(ex)}. "
-                           f"Did you forget a `return` statement?")
-    if not isinstance(raw, (tuple, list)) or len(raw) != n:
-        got = f"{len(raw)} values" if isinstance(raw, (tuple, list)) else cmp.describe(raw)
-        raise StudentError(f"`{ex.objects[0]}` should return {n} values, {_returns_text(ex)}; it returned {got}.")
-    return {o.name: v for o, v in zip(ex.outputs, raw)}
+    names = [o.name for o in ex.outputs]
+    return dict(zip(names, unpack(raw, ex.objects[0], names)))
 
 
 def _what(ex: Exercise, name: str) -> str:

@@ -106,6 +106,23 @@ class Exercise:
         self.mistakes = tuple(self.mistakes)
 
 
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
+def unpack(result, what: str, names=("out", "cache")) -> tuple:
+    """A student's tuple result, checked to hold ``len(names)`` values, or a StudentError saying what it is."""
+    from course.checks.compare import describe
+
+    returns = "(" + ", ".join(names) + ")"
+    if result is None:
+        raise StudentError(f"`{what}` returned None; it should return {returns}. Did you forget a `return`?")
+    n = len(names)
+    if not isinstance(result, (tuple, list)) or len(result) != n:
+        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else describe(result)
+        raise StudentError(f"`{what}` should return {_NUMBER_WORDS.get(n, n)} values, {returns}; it returned {got}.")
+    return tuple(result)
+
+
 _REGISTRY: dict[str, Exercise] = {}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks import Case, Exercise, Mistake, Output, StudentError, register
+from course.checks import Case, Exercise, Mistake, Output, StudentError, register, unpack
 from course.checks.compare import as_array
 
 LESSON = "01_perceptron"
@@ -303,12 +303,7 @@ def _train_cases(rng):
 
 def _train_run(objects, case, call):
     result = call(objects[0], *case.args, what="perceptron_train", names=["X", "y"], **case.kwargs)
-    if result is None:
-        raise StudentError("`perceptron_train` returned None; it should return (w, b, errors).")
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        n = f"{len(result)} values" if isinstance(result, (tuple, list)) else type(result).__name__
-        raise StudentError(f"`perceptron_train` should return three values (w, b, errors); it returned {n}.")
-    w, b, errors = result
+    w, b, errors = unpack(result, "perceptron_train", ("w", "b", "errors"))
     if isinstance(errors, list):
         errors = np.asarray(errors) if all(isinstance(e, (int, float, np.number)) for e in errors) else errors
     return {"w": w, "b": b, "errors": errors}

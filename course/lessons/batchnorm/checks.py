@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks import Case, Exercise, Interval, Mistake, Output, StudentError, register
+from course.checks import Case, Exercise, Interval, Mistake, Output, StudentError, register, unpack
 from course.checks import compare as cmp
 
 from .experiments import _one_thread
@@ -15,15 +15,10 @@ _BN_NAMES = ["x", "gamma", "beta", "bn_state"]
 
 def _pair(result, what, returns="(out, cache)"):
     """A student's ``(out, cache)`` result, or a StudentError saying what it is instead."""
-    if result is None:
-        raise StudentError(f"`{what}` returned None; it should return {returns}. Did you forget `return`?")
     if isinstance(result, (tuple, list)) and len(result) == 3 and isinstance(result[-1], dict):
         raise StudentError(f"`{what}` returned three values, the last a dict: return only {returns} and "
                            f"update the running statistics inside the `bn_state` you were given.")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else cmp.describe(result)
-        raise StudentError(f"`{what}` should return two values, {returns}; it returned {got}.")
-    return result[0], result[1]
+    return unpack(result, what)
 
 
 def _array(value, what, shape):
@@ -379,12 +374,8 @@ def _bnb_run(objects, case, call):
         raise StudentError("batchnorm_forward does not give the right `out` for this case yet: make "
                            "check(\"batchnorm_forward\", batchnorm_forward) pass first.")
     grads = call(bwd, dout, cache, what="batchnorm_backward", names=["dout", "cache"])
-    if grads is None:
-        raise StudentError("`batchnorm_backward` returned None; it should return (dx, dgamma, dbeta).")
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        got = f"{len(grads)} values" if isinstance(grads, (tuple, list)) else cmp.describe(grads)
-        raise StudentError(f"`batchnorm_backward` should return three values (dx, dgamma, dbeta); it returned {got}.")
-    return {"dx": grads[0], "dgamma": grads[1], "dbeta": grads[2]}
+    names = ("dx", "dgamma", "dbeta")
+    return dict(zip(names, unpack(grads, "batchnorm_backward", names)))
 
 
 register(Exercise(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks import Case, Exercise, Interval, Mistake, Output, StudentError, register
+from course.checks import Case, Exercise, Interval, Mistake, Output, StudentError, register, unpack
 from course.checks import compare as cmp
 
 LESSON = "06_cnn"
@@ -255,15 +255,6 @@ _BIAS_HINT = ("b has shape (F,): `out + b` lines it up with the last axis of out
               "as if the bias were added along the width. It belongs to the filter axis: out + b[None, :, None, None].")
 
 
-def _two(result, what, names):
-    if result is None:
-        raise StudentError(f"`{what}` returned None; it should return {names}. Did you forget a `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else cmp.describe(result)
-        raise StudentError(f"`{what}` should return two values, {names}; it returned {got}.")
-    return result
-
-
 def _conv_forward_run(objects, case, call):
     try:
         result = call(objects[0], *case.args, what="conv2d_forward", names=_CONV_NAMES, **case.kwargs)
@@ -274,7 +265,7 @@ def _conv_forward_run(objects, case, call):
         if _padded(case):
             raise StudentError(f"{e} {_PAD_HINT}") from None
         raise
-    out, cache = _two(result, "conv2d_forward", "(out, cache)")
+    out, cache = unpack(result, "conv2d_forward")
     return {"out": out, "cache": cache}
 
 
@@ -396,7 +387,7 @@ def _backward_run(objects, case, call, op, grad_names):
     ref = get_ref()
     fname, bname = f"{op}_forward", f"{op}_backward"
     result = call(fwd, *case.args, what=fname, names=case.arg_names, **case.kwargs)
-    out, cache = _two(result, fname, "(out, cache)")
+    out, cache = unpack(result, fname)
     expected = ref.np((_conv_ref if op == "conv2d" else _pool_ref)(case, ref)["out"])
     try:
         arr = cmp.as_array(out, f"the out of {fname}")
@@ -409,13 +400,7 @@ def _backward_run(objects, case, call, op, grad_names):
     grads = call(bwd, case.data["dout"], cache, what=bname, names=["dout", "cache"])
     if len(grad_names) == 1:
         return {grad_names[0]: grads}
-    if grads is None:
-        raise StudentError(f"`{bname}` returned None; it should return ({', '.join(grad_names)}).")
-    if not isinstance(grads, (tuple, list)) or len(grads) != len(grad_names):
-        got = f"{len(grads)} values" if isinstance(grads, (tuple, list)) else cmp.describe(grads)
-        raise StudentError(f"`{bname}` should return {len(grad_names)} values, ({', '.join(grad_names)}); "
-                           f"it returned {got}.")
-    return dict(zip(grad_names, grads))
+    return dict(zip(grad_names, unpack(grads, bname, grad_names)))
 
 
 # =========================================================================== maxpool2d_forward

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks import Case, Exercise, Mistake, Output, StudentError, register
+from course.checks import Case, Exercise, Mistake, Output, StudentError, register, unpack
 from course.checks.compare import as_array, tolerance_for, value_report
 from course.lessons.perceptron import TRUTH_TABLES, X_GATE
 
@@ -24,16 +24,6 @@ def _with_shape_hint(call, fn, *args, hint, **kwargs):
         if any(s in msg for s in ("matmul", "not aligned", "could not be broadcast", "mismatch in its core")):
             msg = f"{msg} {hint}"
         raise StudentError(msg) from None
-
-
-def _pair(result, what, names):
-    """A student's ``(a, b)`` return value, or a sentence saying what is wrong with it."""
-    if result is None:
-        raise StudentError(f"`{what}` returned None; it should return {names}. Did you forget `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        got = f"{len(result)} values" if isinstance(result, (tuple, list)) else type(result).__name__
-        raise StudentError(f"`{what}` should return two values, {names}; it returned {got}.")
-    return result
 
 
 def _params_t(params, ref):
@@ -134,9 +124,8 @@ def _dense_fwd_ref(case, ref):
 
 
 def _dense_fwd_run(objects, case, call):
-    out, _cache = _pair(_with_shape_hint(call, objects[0], *case.args, hint=_DENSE_FWD_HINT,
-                                         what="dense_forward", names=["x", "W", "b"]),
-                        "dense_forward", "(out, cache)")
+    out, _cache = unpack(_with_shape_hint(call, objects[0], *case.args, hint=_DENSE_FWD_HINT,
+                                         what="dense_forward", names=["x", "W", "b"]), "dense_forward")
     return {"out": out}
 
 
@@ -203,16 +192,11 @@ def _dense_bwd_ref(case, ref):
 
 def _dense_bwd_run(objects, case, call):
     fwd, bwd = objects
-    _out, cache = _pair(_with_shape_hint(call, fwd, *case.args, hint=_DENSE_FWD_HINT, what="dense_forward",
-                                         names=["x", "W", "b"]), "dense_forward", "(out, cache)")
+    _out, cache = unpack(_with_shape_hint(call, fwd, *case.args, hint=_DENSE_FWD_HINT, what="dense_forward",
+                                         names=["x", "W", "b"]), "dense_forward")
     grads = _with_shape_hint(call, bwd, case.data["dout"], cache, hint=_DENSE_BWD_HINT,
                              what="dense_backward", names=["dout", "cache"])
-    if grads is None:
-        raise StudentError("`dense_backward` returned None; it should return (dx, dW, db).")
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        got = f"{len(grads)} values" if isinstance(grads, (tuple, list)) else type(grads).__name__
-        raise StudentError(f"`dense_backward` should return three values (dx, dW, db); it returned {got}.")
-    return dict(zip(("dx", "dW", "db"), grads))
+    return dict(zip(("dx", "dW", "db"), unpack(grads, "dense_backward", ("dx", "dW", "db"))))
 
 
 def _dense_bwd_mistake(fn):
@@ -603,9 +587,8 @@ def _check_params_arg(params, what):
 
 
 def _two_fwd_run(objects, case, call):
-    out, _cache = _pair(_with_shape_hint(call, objects[0], *case.args, hint=_TWO_FWD_HINT,
-                                         what="two_layer_forward", names=["X", "params"]),
-                        "two_layer_forward", "(out, cache)")
+    out, _cache = unpack(_with_shape_hint(call, objects[0], *case.args, hint=_TWO_FWD_HINT,
+                                         what="two_layer_forward", names=["X", "params"]), "two_layer_forward")
     return {"out": out}
 
 
@@ -691,8 +674,8 @@ def _bp_mistake(pick=None, **kw):
 
 def _two_bwd_run(objects, case, call):
     fwd, bwd = objects
-    _out, cache = _pair(_with_shape_hint(call, fwd, *case.args, hint=_TWO_FWD_HINT, what="two_layer_forward",
-                                         names=["X", "params"]), "two_layer_forward", "(out, cache)")
+    _out, cache = unpack(_with_shape_hint(call, fwd, *case.args, hint=_TWO_FWD_HINT, what="two_layer_forward",
+                                         names=["X", "params"]), "two_layer_forward")
     grads = _with_shape_hint(call, bwd, case.data["dout"], cache, hint=_TWO_BWD_HINT,
                              what="two_layer_backward", names=["dout", "cache"])
     _check_params_arg(grads, "What `two_layer_backward` returned")
@@ -777,9 +760,8 @@ def _train_run(objects, case, call):
 
     ref = get_ref()
     torch_out = ref.np(_two_fwd_t(ref.t(X_GATE), _params_t(arrays, ref), ref))
-    out, _cache = _pair(_with_shape_hint(call, fwd, X_GATE.copy(), params, hint=_TWO_FWD_HINT,
-                                         what="two_layer_forward", names=["X", "params"]),
-                        "two_layer_forward", "(out, cache)")
+    out, _cache = unpack(_with_shape_hint(call, fwd, X_GATE.copy(), params, hint=_TWO_FWD_HINT,
+                                         what="two_layer_forward", names=["X", "params"]), "two_layer_forward")
     try:
         out = as_array(out, "the output of your two_layer_forward")
     except ValueError as e:
