@@ -11,13 +11,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course.checks import compare as cmp
-from course.checks.spec import _REGISTRY, Case, Exercise, StudentError, unpack
+from course.checks.kinds import named_outputs
+from course.checks.spec import _REGISTRY, Case, Exercise, StudentError
 
 DEFAULT_SEED = 0
 
 
 class CheckFailed(AssertionError):
-    """A check that did not pass; the message says which case, what differs and the likely cause."""
+    """A check that did not pass; the message says which case, what differs and the likely cause.
+
+    ``exercise``, ``case`` and ``mistake`` (the stable id of the recognised mistake, or None) are
+    there for programs: the class report counts them.
+    """
+
+    def __init__(self, message="", exercise=None, case=None, mistake=None):
+        super().__init__(message)
+        self.exercise, self.case, self.mistake = exercise, case, mistake
 
 
 @dataclass
@@ -93,7 +102,7 @@ def check(name: str, *objects, seed: int | None = None, **options) -> CheckResul
     try:
         result = _grade(ex, objects, DEFAULT_SEED if seed is None else seed)
     except CheckFailed as e:
-        raise CheckFailed(str(e)) from None
+        raise CheckFailed(str(e), e.exercise, e.case, e.mistake) from None
     except KeyboardInterrupt:
         raise
     except Exception as e:  # a bug in the checker must never look like a pass
@@ -117,65 +126,59 @@ def _objects_problem(ex: Exercise, objects) -> str | None:
     return None
 
 
+#: The record of the last check, machine-readable (the class report collects these).
+LAST_RECORD: dict = {}
+
+
+def _record(ex, passed, seed, case=None, mistake=None, message=None):
+    LAST_RECORD.clear()
+    LAST_RECORD.update(exercise=ex.name, lesson=ex.lesson, passed=passed, seed=seed,
+                       case=case.label if case is not None else None, mistake=mistake,
+                       message=message)
+
+
 def _grade(ex: Exercise, objects, seed: int) -> CheckResult:
     from course.checks.guard import Guard
     from course.checks.reference import get_ref, strict_precision
 
     problem = _objects_problem(ex, objects)
     if problem:
-        raise CheckFailed(problem)
+        _record(ex, False, seed, message=problem)
+        raise CheckFailed(problem, exercise=ex.name)
     guard = Guard(ex.name, ex.numpy_only, ex.time_limit)
     if ex.validate is not None:
         try:
             ex.validate(*objects)
         except StudentError as e:
-            raise CheckFailed(f"check({ex.name!r}): {e}") from None
+            _record(ex, False, seed, message=str(e))
+            raise CheckFailed(f"check({ex.name!r}): {e}", exercise=ex.name) from None
     ref = get_ref()
     start = time.perf_counter()
-    cases = ex.cases(np.random.default_rng(seed))
+    cases = [c.bind(ex.sig) for c in ex.cases(np.random.default_rng(seed))]
+    kind = ex.kind
+
     def reference(case):
         with strict_precision(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _named(ex, ref.np(ex.reference(case, ref)))
+            return kind.expected(ex, case, ref)
 
     for case in cases:
-        expected = None if ex.reference_after_run else reference(case)
+        expected = None if kind.after_run else reference(case)
         guard.warnings = []
+        mistake = None
         try:
-            if ex.run is not None:
-                raw = ex.run(objects, case, guard)
-            else:
-                raw = guard(objects[0], *case.args, what=ex.objects[0], names=case.arg_names, **case.kwargs)
-            got = _unpack(ex, raw)
-            if ex.reference_after_run:
+            got = kind.run(ex, objects, case, guard, ref)
+            if kind.after_run:
                 expected = reference(case)
-            failure = _compare(ex, case, got, expected, ref)
+            failure, mistake = _compare(ex, case, got, expected, ref)
         except StudentError as e:
             failure = str(e)
         if failure:
-            raise CheckFailed(_message(ex, case, failure, guard.warnings))
+            message = _message(ex, case, failure, guard.warnings)
+            _record(ex, False, seed, case, mistake, message)
+            raise CheckFailed(message, exercise=ex.name, case=case.label, mistake=mistake)
+    _record(ex, True, seed)
     return CheckResult(ex.name, True, len(cases), time.perf_counter() - start, str(ref.device))
-
-
-def _named(ex: Exercise, value) -> dict:
-    if len(ex.outputs) == 1 and not (isinstance(value, dict) and ex.outputs[0].name in value):
-        return {ex.outputs[0].name: value}
-    if isinstance(value, dict):
-        return value
-    if not isinstance(value, (tuple, list)):
-        raise TypeError(f"the reference of {ex.name!r} must return a dict or a tuple of "
-                        f"{len(ex.outputs)} outputs, not {type(value).__name__}")
-    return {o.name: v for o, v in zip(ex.outputs, value)}
-
-
-def _unpack(ex: Exercise, raw) -> dict:
-    """The student's result as a dict keyed by output name (a custom run returns one already)."""
-    if ex.run is not None:
-        return raw if isinstance(raw, dict) else _named(ex, raw)
-    if len(ex.outputs) == 1:
-        return {ex.outputs[0].name: raw}
-    names = [o.name for o in ex.outputs]
-    return dict(zip(names, unpack(raw, ex.objects[0], names)))
 
 
 def _what(ex: Exercise, name: str) -> str:
@@ -189,6 +192,8 @@ def _output_problem(ex, out, value, expected):
         arr = cmp.as_array(value, what, scalar=out.scalar)
     except ValueError as e:
         return str(e), None
+    if out.is_bar:
+        return _bar_problem(out, arr, what)
     exp_shape = expected.shape if isinstance(expected, cmp.Interval) else np.shape(expected)
     if out.scalar and arr.shape != ():
         return (f"{what} should be a single number; it is an array of shape {arr.shape} "
@@ -216,7 +221,22 @@ def _output_problem(ex, out, value, expected):
     return None
 
 
-def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref) -> str | None:
+def _bar_problem(out, arr, what):
+    label = out.label or out.name
+    if arr.shape != ():
+        return f"{what} should be a single number; it is an array of shape {arr.shape}.", arr
+    v = float(arr)
+    if not np.isfinite(v):
+        return f"your {label} is {v}: the model's outputs are not finite numbers.", arr
+    if out.at_least is not None and not v >= out.at_least:
+        return f"your {label} is {v:.4g}; the bar is at least {out.at_least:g}.", arr
+    if out.at_most is not None and not v <= out.at_most:
+        return f"your {label} is {v:.4g}; the bar is at most {out.at_most:g}.", arr
+    return None
+
+
+def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref):
+    """(None, None) when every output agrees; else (the sentence, the recognised mistake's id or None)."""
     failures, arrays, typed, failed = [], {}, True, set()
     for out in ex.outputs:
         if out.kind == "skip":
@@ -224,7 +244,7 @@ def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref) -> str | 
         if out.name not in got:
             failures.append(f"`{out.name}` is missing from what you returned.")
             continue
-        problem = _output_problem(ex, out, got[out.name], expected[out.name])
+        problem = _output_problem(ex, out, got[out.name], expected.get(out.name))
         if problem:
             failed.add(out.name)
             failures.append(problem[0])
@@ -235,50 +255,67 @@ def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref) -> str | 
         else:
             arrays[out.name] = cmp.as_array(got[out.name], out.name, scalar=out.scalar)
     if not failures:
-        return None
-    hint = _diagnose(ex, case, arrays, expected, ref, failed) if typed else None
+        return None, None
+    hint, mistake = _diagnose(ex, case, arrays, expected, ref, failed) if typed else (None, None)
     text = failures[0] if len(failures) == 1 else "\n  ".join(failures)
     if hint:
         text += f"\n  Likely cause: {hint}"
-    return text
+    return text, mistake
 
 
-def _diagnose(ex: Exercise, case: Case, got: dict, expected: dict, ref, failed=None) -> str | None:
-    """Name the mistake: a known wrong version that matches, else a generic pattern."""
+def mistake_outputs(ex: Exercise, m, case: Case, ref) -> dict | None:
+    """What mistake ``m`` gives on ``case`` (NumPy, keyed by output), or None where it does not apply."""
     from course.checks.reference import strict_precision
+    from course.checks.spec import call_named
 
+    with strict_precision(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if m.when is not None and not call_named(m.when, ref, case):
+            return None
+        wrong = named_outputs(ex, ref.np(call_named(m.wrong, ref, case)))
+    return wrong or None
+
+
+def matching_mistake(ex: Exercise, case: Case, got: dict, expected: dict, ref):
+    """The first declared mistake whose outputs agree with ``got`` and differ from the answer."""
     for m in ex.mistakes:
-        if m.applies is not None and not m.applies(case):
-            continue
         try:
-            with strict_precision(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wrong = _named(ex, ref.np(m.outputs(case, ref)))
+            wrong = mistake_outputs(ex, m, case, ref)
         except Exception:
             continue
         if not wrong:
             continue
         matched, differs = True, False
         for nm, val in wrong.items():
-            if nm not in got:
+            if nm not in got or expected.get(nm) is None:
                 matched = False
                 break
-            tol = cmp.tolerance_for(np.asarray(got[nm]) if np.asarray(got[nm]).dtype.kind == "f" else np.zeros(1))
+            g = np.asarray(got[nm])
+            tol = cmp.tolerance_for(g if g.dtype.kind == "f" else np.zeros(1))
             if not cmp.close(got[nm], val, tol):
                 matched = False
                 break
             if not cmp.close(val, expected[nm], cmp.FLOAT64):
                 differs = True
         if matched and differs:
-            return m.hint
+            return m
+    return None
+
+
+def _diagnose(ex: Exercise, case: Case, got: dict, expected: dict, ref, failed=None):
+    """Name the mistake: a known wrong version that matches, else a generic pattern. -> (hint, id)"""
+    m = matching_mistake(ex, case, got, expected, ref)
+    if m is not None:
+        return m.hint, ex.mistake_id(m)
     for out in ex.outputs:
         if failed is not None and out.name not in failed:
             continue  # a right output is its own transpose when it is 1 x 1: say nothing about it
-        if out.name in got and out.kind == "float" and not isinstance(expected.get(out.name), cmp.Interval):
+        if out.name in got and out.kind == "float" and not out.is_bar \
+                and not isinstance(expected.get(out.name), cmp.Interval):
             hint = _generic_hint(np.asarray(got[out.name], float), np.asarray(expected[out.name], float))
             if hint:
-                return hint
-    return ex.hint or None
+                return hint, None
+    return (ex.hint or None), None
 
 
 def _generic_hint(g: np.ndarray, e: np.ndarray) -> str | None:
@@ -304,10 +341,11 @@ def _generic_hint(g: np.ndarray, e: np.ndarray) -> str | None:
 
 
 def _inputs_text(case: Case) -> str:
-    names = list(case.arg_names) if case.arg_names else [f"arg{i + 1}" for i in range(len(case.args))]
-    parts = [f"{n} = {cmp.describe(a)}" for n, a in zip(names, case.args)]
-    parts += [f"{k} = {cmp.describe(v) if not isinstance(v, (int, float, str)) else repr(v)}"
-              for k, v in case.kwargs.items()]
+    items = case.inputs.items() if case.inputs else zip(
+        case.arg_names or [f"arg{i + 1}" for i in range(len(case.args))], case.args)
+    parts = []
+    for k, v in items:
+        parts.append(f"{k} = {repr(v) if isinstance(v, (bool, int, float, str)) else cmp.describe(v)}")
     return "; ".join(parts)
 
 
