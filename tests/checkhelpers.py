@@ -37,8 +37,12 @@ def assert_passes(name, *objects, seeds=SEEDS):
         assert not caught, [str(w.message) for w in caught]
 
 
-def assert_fails(name, *objects, hint: str | None = None, seeds=(0,)):
-    """The check fails (an AssertionError), with ``hint`` in its message when given; nothing on stderr."""
+def assert_fails(name, *objects, hint: str | None = None, seeds=(0,), mistake: str | None = None):
+    """The check fails (an AssertionError), with ``hint`` in its message when given; nothing on stderr.
+
+    ``mistake``: the stable id the failure must carry (``"softmax.no_max_shift"``), pairing this wrong
+    implementation with the declared mistake that recognises it.
+    """
     messages = []
     for seed in seeds:
         result, out, err, caught = run_quietly(name, *objects, seed=seed)
@@ -50,5 +54,8 @@ def assert_fails(name, *objects, hint: str | None = None, seeds=(0,)):
         assert "Traceback" not in message
         if hint is not None:
             assert hint.lower() in message.lower(), f"expected the hint {hint!r} in:\n{message}"
+        if mistake is not None:
+            assert getattr(result, "mistake", None) == mistake, (
+                f"expected the mistake {mistake!r}, got {getattr(result, 'mistake', None)!r}:\n{message}")
         messages.append(message)
     return messages[0]

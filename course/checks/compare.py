@@ -93,6 +93,18 @@ def _fmt(x) -> str:
     return f"{x:.6g}"
 
 
+def _fmt_pair(expected, got) -> tuple:
+    """Both numbers with enough significant digits to tell them apart (6 when that is enough)."""
+    e, g = _fmt(expected), _fmt(got)
+    if e != g:
+        return e, g
+    for digits in range(7, 18):
+        e, g = f"{float(expected):.{digits}g}", f"{float(got):.{digits}g}"
+        if e != g:
+            return e, g
+    return e, g
+
+
 def _kind_name(value) -> str:
     mod = type(value).__module__.split(".")[0]
     if mod == "torch":
@@ -185,9 +197,11 @@ def value_report(got: np.ndarray, expected, tol: Tolerance) -> tuple[bool, str]:
         lo, hi = np.asarray(low)[first], np.asarray(high)[first]
         exp_txt = _fmt(lo) if lo == hi else f"any value in [{_fmt(lo)}, {_fmt(hi)}] (no derivative there)"
     else:
-        exp_txt = _fmt(ref[first])
+        exp_txt, got_txt = _fmt_pair(ref[first], g[first])
+    if isinstance(expected, Interval):
+        got_txt = _fmt(g[first])
     n_bad, n = int((~ok).sum()), int(ok.size)
-    report = (f"first mismatch{where}: expected {exp_txt}, got {_fmt(g[first])}; "
+    report = (f"first mismatch{where}: expected {exp_txt}, got {got_txt}; "
               f"max abs error {_fmt(np.nanmax(abs_err)) if np.isfinite(abs_err).any() else 'nan'}, "
               f"max rel error {_fmt(np.nanmax(rel_err)) if np.isfinite(rel_err).any() else 'n/a'}; "
               f"{n_bad} of {n} value{'s' if n != 1 else ''} wrong (tolerance: {tol.name}, "

@@ -188,6 +188,9 @@ def _what(ex: Exercise, name: str) -> str:
 def _output_problem(ex, out, value, expected):
     """None if this output is right; else (sentence, array-or-None)."""
     what = _what(ex, out.name)
+    if out.sequence and isinstance(value, (list, tuple)) and all(
+            isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in value):
+        value = np.asarray(value)
     try:
         arr = cmp.as_array(value, what, scalar=out.scalar)
     except ValueError as e:
@@ -253,7 +256,10 @@ def _compare(ex: Exercise, case: Case, got: dict, expected: dict, ref):
             else:
                 typed = False
         else:
-            arrays[out.name] = cmp.as_array(got[out.name], out.name, scalar=out.scalar)
+            value = got[out.name]
+            if out.sequence and isinstance(value, (list, tuple)):
+                value = np.asarray(value)
+            arrays[out.name] = cmp.as_array(value, out.name, scalar=out.scalar)
     if not failures:
         return None, None
     hint, mistake = _diagnose(ex, case, arrays, expected, ref, failed) if typed else (None, None)

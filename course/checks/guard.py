@@ -88,24 +88,66 @@ def safe_copy(value):
         return value
 
 
-def same(a, b) -> bool:
-    """Whether an input is unchanged after the call (arrays compared by value, NaN equal to NaN)."""
+def same(a, b, _depth=0) -> bool:
+    """Whether an input is unchanged after the call, for any value.
+
+    Arrays are compared by value (NaN equal to NaN), containers element by element, numbers by
+    value (NaN equal to NaN), and plain objects (a layer instance, a ``SimpleNamespace`` cache)
+    by their attributes, so an untouched object is never taken for a changed one and a real
+    change to one is caught.
+    """
+    if _depth > 50:
+        return True
+    if a is b:
+        return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
             return False
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
+        if a.dtype == object:
+            return all(same(x, y, _depth + 1) for x, y in zip(a.ravel(), b.ravel()))
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.random.Generator):
+    if isinstance(a, np.random.Generator) or isinstance(b, np.random.Generator):
         return True  # consuming random numbers is what a Generator is for
-    try:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], _depth + 1) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y, _depth + 1) for x, y in zip(a, b))
+    if isinstance(a, (set, frozenset)):
+        return a == b
+    if isinstance(a, (float, complex, np.floating, np.complexfloating)):
+        return bool(a == b or (a != a and b != b))
+    if isinstance(a, (bool, int, str, bytes, np.number, np.bool_, type(None))):
         return bool(a == b)
+    if callable(a) and not hasattr(a, "__dict__"):
+        return True  # builtins and the like: nothing to compare
+    state_a, state_b = _state(a), _state(b)
+    if state_a is not None and state_b is not None:
+        return same(state_a, state_b, _depth + 1)
+    try:
+        eq = a == b
+        return bool(eq) if isinstance(eq, (bool, np.bool_)) else True
     except Exception:
         return True
+
+
+def _state(obj):
+    """An object's attributes (``__dict__`` and ``__slots__``), or None when it has none."""
+    if isinstance(obj, type) or callable(obj) and not hasattr(obj, "__dict__"):
+        return None
+    state = {}
+    if hasattr(obj, "__dict__"):
+        state.update(vars(obj))
+    for cls in type(obj).__mro__:
+        for slot in getattr(cls, "__slots__", ()):
+            if isinstance(slot, str) and hasattr(obj, slot) and slot not in ("__dict__", "__weakref__"):
+                state[slot] = getattr(obj, slot)
+    if not state and not hasattr(obj, "__dict__"):
+        return None
+    return state
 
 
 _LIBRARY_DIRS = tuple({os.path.dirname(os.__file__), os.path.dirname(np.__path__[0])})

@@ -152,6 +152,7 @@ class Output:
     tol: a tolerance that replaces the one chosen by the student's precision.
     at_least / at_most: a bar instead of a reference value (a trained model's score): the output
     passes when it reaches the bar; ``label`` names it in the message ("test AUC").
+    sequence: a list of numbers is as good as an array (a count per epoch built with ``append``).
     """
 
     name: str
@@ -161,6 +162,7 @@ class Output:
     at_least: float | None = None
     at_most: float | None = None
     label: str | None = None
+    sequence: bool = False  # a Python list of numbers is accepted (``errors.append(...)``)
 
     @property
     def is_bar(self) -> bool:
@@ -182,10 +184,11 @@ class Mistake:
     correct answer does not.
     """
 
-    __slots__ = ("id", "hint", "wrong", "when")
+    __slots__ = ("id", "hint", "wrong", "when", "legacy")
 
     def __init__(self, id, hint=None, wrong=None, when=None, *, applies=None):
-        if callable(hint):  # the older form Mistake(hint, outputs, applies)
+        self.legacy = callable(hint)
+        if self.legacy:  # the older form Mistake(hint, outputs, applies)
             id, hint, wrong, when = _slug(id), id, hint, (wrong if wrong is not None else when)
         when = applies if applies is not None else when
         if not isinstance(id, str) or not isinstance(hint, str) or not callable(wrong):
