@@ -7,8 +7,8 @@ Pictures (in :mod:`.plots`): :func:`plot_gate`, :func:`gate_explorer`, :func:`pl
 LESSON = "01_perceptron"
 
 from . import checks  # noqa: E402  (registers the exercises)
-from .lecture import GATES, TRUTH_TABLES, X_GATE  # noqa: E402
+from .lecture import GATES, LECTURE_NAND, LECTURE_OR, TRUTH_TABLES, X_GATE, lecture_trace  # noqa: E402
 from .plots import boundary_points, gate_explorer, plot_errors, plot_gate, truth_table_html  # noqa: E402
 
-__all__ = ["LESSON", "GATES", "TRUTH_TABLES", "X_GATE", "boundary_points", "gate_explorer", "plot_errors",
+__all__ = ["LESSON", "GATES", "LECTURE_NAND", "LECTURE_OR", "lecture_trace", "TRUTH_TABLES", "X_GATE", "boundary_points", "gate_explorer", "plot_errors",
            "plot_gate", "truth_table_html", "checks"]

@@ -105,8 +105,8 @@ def _gate_outputs(ref, value):
     out = {}
     for g in GATES:
         pair = value[g]
-        if pair is None or pair is Ellipsis:
-            raise StudentError(f"gate_weights[{g!r}] is not filled in yet: give it a pair (w, b).")
+        if pair is None or isinstance(pair, (tuple, list)) and any(v is None for v in pair):
+            raise StudentError(f"gate_weights[{g!r}] is not filled in yet: replace the None by a pair (w, b).")
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise StudentError(f"gate_weights[{g!r}] should be a pair (w, b); it is {pair!r}.")
         try:
