@@ -14,13 +14,13 @@ __all__ = ["check", "exercises", "device", "doctor", "setup", "CheckFailed", "Ch
 
 def doctor():
     """Print versions, device, data sources and tools: paste it when you ask for help."""
-    from course.doctor import doctor as _doctor
+    from course._doctor import doctor as _doctor
 
     return _doctor()
 
 
 def setup():
     """What the first cell of every notebook calls: print the device the course will use."""
-    from course.doctor import setup as _setup
+    from course._doctor import setup as _setup
 
     return _setup()

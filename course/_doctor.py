@@ -30,10 +30,34 @@ def _device_line() -> str:
     return "cpu (no GPU found: training runs on the CPU, more slowly)"
 
 
+def _show_check_failures_without_traceback() -> None:
+    """In IPython, a failed check shows its message only: no frames from inside ``course``.
+
+    The cell still fails (an error output named CheckFailed, as nbgrader needs), but the student
+    reads one message that points at their own code instead of a traceback through the checker.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return
+    from course.checks.engine import CheckFailed
+
+    def handler(self, etype, value, tb, tb_offset=None):
+        stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+        self._showtraceback(etype, value, stb)
+        return stb
+
+    shell.set_custom_exc((CheckFailed,), handler)
+
+
 def setup() -> None:
     """Print the versions that matter and the device the course will use."""
     import course
 
+    _show_check_failures_without_traceback()
     print(f"course {course.__version__} | numpy {_version('numpy')} | torch {_version('torch')} | "
           f"device: {_device_line()}")
 
@@ -52,11 +76,18 @@ def _float64_on_device() -> str:
         return f"no ({type(e).__name__}: {e})"
 
 
+class Report(dict):
+    """The doctor's findings: a dict that a notebook does not print a second time after the table."""
+
+    def _ipython_display_(self):
+        pass
+
+
 def doctor() -> dict:
     """Print (and return) versions, device, float64 support, data sources and tools."""
     import course
 
-    report = {
+    report = Report({
         "course": course.__version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -64,7 +95,7 @@ def doctor() -> dict:
         "in Colab": "google.colab" in sys.modules,
         "device": _device_line(),
         "float64 references": _float64_on_device(),
-    }
+    })
     try:
         report["exercises"] = len(course.exercises())
     except Exception as e:

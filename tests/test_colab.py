@@ -125,3 +125,16 @@ def test_outside_colab_the_cell_only_imports_course(tmp_path, monkeypatch):
     nb = run_kernel(tmp_path, [setup_source()], repo=None)
     assert not outputs(nb, "error"), text_of(nb)
     assert "device:" in text_of(nb)
+
+
+def test_in_a_notebook_doctor_prints_once_and_a_failed_check_shows_its_message_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = run_kernel(tmp_path, [setup_source(), "course.doctor()", "from course import check\ncheck('step', lambda z: z)"],
+                    repo=None)
+    doctor_cell, check_cell = nb.cells[2], nb.cells[3]
+    assert [o.output_type for o in doctor_cell.outputs] == ["stream"], doctor_cell.outputs  # the table, no dict
+    assert "float64 references" in doctor_cell.outputs[0].text
+    errors = [o for o in check_cell.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "CheckFailed"
+    shown = "\n".join(errors[0].traceback)
+    assert "failed on the case" in shown and "engine.py" not in shown and "Traceback" not in shown

@@ -73,8 +73,27 @@ def test_ci_runs_the_readme_test_command():
     blocks = [b.strip() for b in readme_commands()]
     test_blocks = [b for b in blocks if "pytest" in b]
     assert test_blocks, "README.md has no test command"
-    assert ci == [test_blocks[0]], f".ci/run must be exactly README's test command: {test_blocks[0]!r}"
+    assert ci[-1] == test_blocks[0], f".ci/run must end with exactly README's test command: {test_blocks[0]!r}"
+    before = "\n".join(ci[:-1])
+    # Before it, .ci/run may only install the browser for the browser test, and never fail on that.
+    assert all(word in before for word in ("apt-get", "chromium")) or not before, before
+    assert "pip" not in before and "pytest" not in before
 
 
 def test_readme_opens_jupyterlab_on_labs():
     assert any("jupyter lab labs" in b for b in readme_commands())
+
+
+def test_gpu_check_says_so_and_exits_0_without_cuda():
+    import subprocess
+    import sys
+
+    import torch
+
+    if torch.cuda.is_available():
+        import pytest
+
+        pytest.skip("a GPU is here: run `python -m course.bench --device cuda` by hand")
+    done = subprocess.run([sys.executable, "-m", "course.bench", "--device", "cuda"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and "no CUDA device" in done.stdout, done.stdout + done.stderr
