@@ -21,8 +21,11 @@ ROOT = HERE.parent
 
 
 def lessons(selected=None) -> list[str]:
-    """Lesson folders in solutions/ (those named), in course order."""
-    found = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+    """The course's lessons (those named), in course order: the lesson packages of ``course.lessons``."""
+    sys.path.insert(0, str(ROOT))
+    import course.lessons
+
+    found = [name for name in course.lessons.names() if (ROOT / "solutions" / name).is_dir()]
     if not selected:
         return found
     unknown = [s for s in selected if s not in found]
