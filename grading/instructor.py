@@ -1,12 +1,17 @@
 """The instructor's cycle, one command each (run from anywhere; paths come from this file).
 
-    python grading/instructor.py release   [LESSON ...]   solutions/ -> labs/ (nbgrader generate_assignment)
-    python grading/instructor.py autograde [LESSON ...]   grade grading/submitted/<student>/<LESSON>/
-    python grading/instructor.py feedback  [LESSON ...]   HTML feedback in grading/feedback/
-    python grading/instructor.py export    [CSV]          all grades to a CSV (default grading/grades.csv)
+    python grading/instructor.py publish   DEST            the student edition (no solutions, tests or hidden tests)
+    python grading/instructor.py release   [LESSON ...]    solutions/ -> labs/ (nbgrader generate_assignment)
+    python grading/instructor.py autograde [LESSON ...] [--jobs N]
+                                  grade grading/submitted/<student>/<LESSON>/ in N processes (default: all
+                                  cores), scores verified outside the students' kernels
+    python grading/instructor.py feedback  [LESSON ...]    HTML feedback in grading/feedback/, no hidden test
+    python grading/instructor.py export    [CSV]           all grades to a CSV (default grading/grades.csv)
+    python grading/instructor.py report    [LESSON ...]    what the class got wrong, in grading/report/
 
-With no LESSON, every lesson folder in solutions/ is used. Collect submissions with your LMS or
-``nbgrader zip_collect`` into grading/submitted/<student_id>/<LESSON>/<LESSON>.ipynb first.
+With no LESSON, every lesson is used (every lesson with submissions, for autograde and feedback).
+Collect submissions with your LMS or ``nbgrader zip_collect`` into
+grading/submitted/<student_id>/<LESSON>/ (every notebook of the lesson) first.
 """
 from __future__ import annotations
 
@@ -55,18 +60,29 @@ def submitted_lessons() -> list[str]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["release", "autograde", "feedback", "export"])
-    parser.add_argument("args", nargs="*", help="lessons (release/autograde/feedback) or the CSV path (export)")
+    parser.add_argument("command", choices=["publish", "release", "autograde", "feedback", "export", "report"])
+    parser.add_argument("args", nargs="*", help="lessons, or the CSV path (export), or the folder (publish)")
+    parser.add_argument("--jobs", type=int, default=None, help="autograde: worker processes (default: all cores)")
+    parser.add_argument("--cell-timeout", type=float, default=120, help="autograde: seconds per cell when verifying")
     ns = parser.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    import classroom
     if ns.command == "release":
         for lesson in lessons(ns.args):
             nbgrader("generate_assignment", lesson, "--force")
+    elif ns.command == "publish":
+        if len(ns.args) != 1:
+            sys.exit("publish takes one argument: the folder to write the student edition to")
+        classroom.publish(Path(ns.args[0]))
     elif ns.command == "autograde":
-        for lesson in (lessons(ns.args) if ns.args else submitted_lessons()):
-            nbgrader("autograde", lesson, "--create", "--force")
+        summary = classroom.autograde(lessons(ns.args) if ns.args else submitted_lessons(), jobs=ns.jobs,
+                                      cell_timeout=ns.cell_timeout)
+        if summary["failed"]:
+            sys.exit(1)
     elif ns.command == "feedback":
-        for lesson in (lessons(ns.args) if ns.args else submitted_lessons()):
-            nbgrader("generate_feedback", lesson, "--force")
+        classroom.feedback(lessons(ns.args) if ns.args else submitted_lessons())
+    elif ns.command == "report":
+        classroom.report(lessons(ns.args) if ns.args else submitted_lessons())
     elif ns.command == "export":
         out = Path(ns.args[0]).resolve() if ns.args else HERE / "grades.csv"
         nbgrader("export", f"--to={out}")

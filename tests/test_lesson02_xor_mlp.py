@@ -1,5 +1,7 @@
-"""Lesson 02 graders: right implementations pass (loops and vectorized, float32 and float64), wrong ones
-fail with the hint a student should see."""
+"""Lesson 02 graders: right implementations pass (loops and vectorized, float32 and float64, caches of any
+kind), wrong ones fail with the hint a student should see and the id of the mistake that recognises them."""
+import types
+
 import numpy as np
 import pytest
 
@@ -54,17 +56,18 @@ def _xor_gates(combine):
     return fn
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (_xor_gates(lambda g: g["OR"]), "computes OR"),
-    (_xor_gates(lambda g: step(g["OR"] + g["AND"] - 1.5)), "must be NAND"),
-    (_xor_gates(lambda g: step(g["OR"] + g["NAND"] - 0.5)), "must be AND, not OR"),
-    (_xor_gates(lambda g: 1 - step(g["OR"] + g["NAND"] - 1.5)), "inverted"),
-    (_xor_gates(lambda g: g["NAND"]), "computes NAND"),
-    (_xor_gates(lambda g: np.stack([g["OR"], g["NAND"]], 1)), "shape"),
-    (_xor_gates(lambda g: step(g["OR"] + g["NAND"] - 1.5)[:, None]), "extra or missing axis"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (_xor_gates(lambda g: g["OR"]), "computes OR", "computes_or"),
+    (_xor_gates(lambda g: step(g["OR"] + g["AND"] - 1.5)), "must be NAND", "and_not_nand"),
+    (_xor_gates(lambda g: step(g["OR"] + g["NAND"] - 0.5)), "must be AND, not OR", "output_or"),
+    (_xor_gates(lambda g: 1 - step(g["OR"] + g["NAND"] - 1.5)), "inverted", "inverted"),
+    (_xor_gates(lambda g: g["NAND"]), "computes NAND", "computes_nand"),
+    (_xor_gates(lambda g: 0 * g["AND"]), "outputs 0 everywhere", "all_zero"),
+    (_xor_gates(lambda g: np.stack([g["OR"], g["NAND"]], 1)), "shape", None),
+    (_xor_gates(lambda g: step(g["OR"] + g["NAND"] - 1.5)[:, None]), "extra or missing axis", None),
 ])
-def test_xor_network_wrong(fn, hint):
-    assert_fails("xor_network", fn, hint=hint)
+def test_xor_network_wrong(fn, hint, mistake):
+    assert_fails("xor_network", fn, hint=hint, mistake=mistake and f"xor_network.{mistake}")
 
 
 # --------------------------------------------------------------------------- dense_forward / backward
@@ -96,25 +99,34 @@ def test_dense_forward_right(fn):
     assert_passes("dense_forward", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x, W, b: (x @ W.T + b, None), "transposed"),
-    (lambda x, W, b: (x @ W, None), "bias is missing"),
-    (lambda x, W, b: (x @ W - b, None), "subtracted"),
-    (lambda x, W, b: x @ W + b, "two values"),
-    (lambda x, W, b: ((W.T @ x.T).T[:, :1], None), "shape"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x, W, b: (x @ W.T + b, None), "transposed", "transposed_w"),
+    (lambda x, W, b: (x @ W, None), "bias is missing", "no_bias"),
+    (lambda x, W, b: (x @ W - b, None), "subtracted", "bias_subtracted"),
+    (lambda x, W, b: x @ W + b, "two values", None),
+    (lambda x, W, b: ((W.T @ x.T).T[:, :1], None), "shape", None),
 ])
-def test_dense_forward_wrong(fn, hint):
-    assert_fails("dense_forward", fn, hint=hint)
+def test_dense_forward_wrong(fn, hint, mistake):
+    assert_fails("dense_forward", fn, hint=hint, mistake=mistake and f"dense_forward.{mistake}")
 
 
-def test_dense_forward_transposed_on_non_square_gets_shape_hint():
-    # Skip the first (square) case: a non-square W makes x @ W.T raise, and the message explains the shapes.
+def test_dense_forward_bias_on_the_wrong_axis_is_named():
+    def fwd(x, W, b):
+        out = x @ W
+        return (out + b[:, None] if out.shape[0] == len(b) else out + b), None
+
+    assert_fails("dense_forward", fwd, hint="wrong axis", mistake="dense_forward.bias_wrong_axis")
+
+
+def test_dense_forward_transposed_on_non_square_gets_the_error_and_its_line():
+    # Skip the first (square) case: a non-square W makes x @ W.T raise; the message quotes the line.
     def fwd(x, W, b):
         if W.shape[0] == W.shape[1]:
             return x @ W + b, None
         return x @ W.T + b, None
 
-    assert_fails("dense_forward", fwd, hint="no transpose is needed")
+    message = assert_fails("dense_forward", fwd, hint="raised ValueError")
+    assert "x @ W.T" in message
 
 
 def dense_backward(dout, cache):
@@ -156,19 +168,19 @@ def _bwd(dx=None, dW=None, db=None):
     return bwd
 
 
-@pytest.mark.parametrize("bwd, hint", [
-    (_bwd(dx=lambda d, x, W: d @ W), "W.T belongs"),
-    (_bwd(dW=lambda d, x, W: d.T @ x), "dW is transposed"),
-    (_bwd(db=lambda d, x, W: d.sum(axis=1)), "wrong axis"),
-    (_bwd(db=lambda d, x, W: d.sum()), "not over everything"),
-    (_bwd(db=lambda d, x, W: d), "not dout itself"),
-    (_bwd(db=lambda d, x, W: d.mean(axis=0)), "averages"),
-    (_bwd(dW=lambda d, x, W: x.T @ d / len(x)), "divided by N"),
-    (_bwd(dx=lambda d, x, W: -d @ W.T), "opposite sign"),
-    (lambda dout, cache: dense_backward(dout, cache)[:2], "three values"),
+@pytest.mark.parametrize("bwd, hint, mistake", [
+    (_bwd(dx=lambda d, x, W: d @ W), "W.T belongs", "dx_uses_w"),
+    (_bwd(dW=lambda d, x, W: d.T @ x), "dW is transposed", "dw_transposed"),
+    (_bwd(db=lambda d, x, W: d.sum(axis=1)), "wrong axis", "db_wrong_axis"),
+    (_bwd(db=lambda d, x, W: d.sum()), "not over everything", "db_sum_all"),
+    (_bwd(db=lambda d, x, W: d), "not dout itself", "db_not_summed"),
+    (_bwd(db=lambda d, x, W: d.mean(axis=0)), "averages", "db_mean"),
+    (_bwd(dW=lambda d, x, W: x.T @ d / len(x)), "divided by N", "dw_divided_by_n"),
+    (_bwd(dx=lambda d, x, W: -d @ W.T), "opposite sign", None),
+    (lambda dout, cache: dense_backward(dout, cache)[:2], "three values", None),
 ])
-def test_dense_backward_wrong(bwd, hint):
-    assert_fails("dense_backward", dense_forward, bwd, hint=hint)
+def test_dense_backward_wrong(bwd, hint, mistake):
+    assert_fails("dense_backward", dense_forward, bwd, hint=hint, mistake=mistake and f"dense_backward.{mistake}")
 
 
 def test_dense_backward_wrong_axis_on_square_batch():
@@ -178,16 +190,17 @@ def test_dense_backward_wrong_axis_on_square_batch():
         db = dout.sum(axis=1) if dout.shape[0] == dout.shape[1] == 3 else dout.sum(axis=0)
         return dout @ W.T, x.T @ dout, db
 
-    assert_fails("dense_backward", dense_forward, bwd, hint="wrong axis")
+    assert_fails("dense_backward", dense_forward, bwd, hint="wrong axis", mistake="dense_backward.db_wrong_axis")
 
 
-def test_dense_backward_dx_with_W_on_non_square_gets_shape_hint():
+def test_dense_backward_dx_with_W_on_non_square_gets_the_error_and_its_line():
     def bwd(dout, cache):
         x, W = cache
         dx = dout @ W.T if W.shape[0] == W.shape[1] else dout @ W
         return dx, x.T @ dout, dout.sum(axis=0)
 
-    assert_fails("dense_backward", dense_forward, bwd, hint="dx = dout @ W.T is (N, D)")
+    message = assert_fails("dense_backward", dense_forward, bwd, hint="raised ValueError")
+    assert "dout @ W" in message
 
 
 # --------------------------------------------------------------------------- mse_loss
@@ -220,20 +233,20 @@ def test_mse_right(fn):
     assert_passes("mse_loss", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda p, t: (np.sum((p - t) ** 2), 2 * (p - t)), "1/N is forgotten"),
-    (lambda p, t: (0.5 * np.mean((p - t) ** 2), (p - t) / (p - t).size), "½"),
-    (lambda p, t: (np.sum((p - t) ** 2) / len(p), 2 * (p - t) / len(p)), "number of elements"),
-    (lambda p, t: (np.mean((p - t) ** 2), 2 * (p - t)), "missing the 1/n"),
-    (lambda p, t: (np.mean((p - t) ** 2), (p - t) / p.size), "factor 2"),
-    (lambda p, t: (np.mean((p - t) ** 2), 2 * (t - p) / p.size), "wrong sign"),
-    (lambda p, t: (np.sqrt(np.mean((p - t) ** 2)), 2 * (p - t) / p.size), "RMSE"),
-    (lambda p, t: (np.mean(np.abs(p - t)), 2 * (p - t) / p.size), "absolute"),
-    (lambda p, t: (np.mean((p - t) ** 2, axis=0), 2 * (p - t) / p.size), "single number"),
-    (lambda p, t: np.mean((p - t) ** 2), "should return two values"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda p, t: (np.sum((p - t) ** 2), 2 * (p - t)), "1/N is forgotten", "sum_not_mean"),
+    (lambda p, t: (0.5 * np.mean((p - t) ** 2), (p - t) / (p - t).size), "½", "half_mse"),
+    (lambda p, t: (np.sum((p - t) ** 2) / len(p), 2 * (p - t) / len(p)), "number of elements", "per_row"),
+    (lambda p, t: (np.mean((p - t) ** 2), 2 * (p - t)), "missing the 1/n", "dpred_no_1_over_n"),
+    (lambda p, t: (np.mean((p - t) ** 2), (p - t) / p.size), "factor 2", "dpred_no_2"),
+    (lambda p, t: (np.mean((p - t) ** 2), 2 * (t - p) / p.size), "wrong sign", "dpred_sign"),
+    (lambda p, t: (np.sqrt(np.mean((p - t) ** 2)), 2 * (p - t) / p.size), "RMSE", "rmse"),
+    (lambda p, t: (np.mean(np.abs(p - t)), 2 * (p - t) / p.size), "absolute", "mae"),
+    (lambda p, t: (np.mean((p - t) ** 2, axis=0), 2 * (p - t) / p.size), "single number", None),
+    (lambda p, t: np.mean((p - t) ** 2), "should return two values", None),
 ])
-def test_mse_wrong(fn, hint):
-    assert_fails("mse_loss", fn, hint=hint)
+def test_mse_wrong(fn, hint, mistake):
+    assert_fails("mse_loss", fn, hint=hint, mistake=mistake and f"mse_loss.{mistake}")
 
 
 # --------------------------------------------------------------------------- numerical_gradient
@@ -345,20 +358,21 @@ def numgrad_rows(f, x, h=1e-5):
     return grad
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (_numgrad_variant("forward"), "one-sided (forward)"),
-    (_numgrad_variant("backward"), "one-sided (backward)"),
-    (_numgrad_variant("no2"), "divide by 2h"),
-    (_numgrad_variant("prec"), "/ (2 * h)"),
-    (numgrad_not_restored, "restore x[i]"),
-    (numgrad_roundoff, "round-off"),
-    (numgrad_fixed_h, "with the h it is given"),
-    (numgrad_default_1e4, "the default, h=1e-5"),
-    (numgrad_rows, "whole row"),
-    (lambda f, x, h=1e-5: None, "return"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (_numgrad_variant("forward"), "one-sided (forward)", "forward_difference"),
+    (_numgrad_variant("backward"), "one-sided (backward)", "backward_difference"),
+    (_numgrad_variant("no2"), "divide by 2h", "no_2"),
+    (_numgrad_variant("prec"), "/ (2 * h)", "precedence"),
+    # x left changed: the guard reports it before any value is compared
+    (numgrad_not_restored, "changed its input `x` in place", None),
+    (numgrad_roundoff, "changed its input `x` in place", None),
+    (numgrad_fixed_h, "with the h it is given", "ignores_h"),
+    (numgrad_default_1e4, "the default, h=1e-5", "default_h"),
+    (numgrad_rows, "whole row", "whole_rows"),
+    (lambda f, x, h=1e-5: None, "return", None),
 ])
-def test_numerical_gradient_wrong(fn, hint):
-    assert_fails("numerical_gradient", fn, hint=hint)
+def test_numerical_gradient_wrong(fn, hint, mistake):
+    assert_fails("numerical_gradient", fn, hint=hint, mistake=mistake and f"numerical_gradient.{mistake}")
 
 
 # --------------------------------------------------------------------------- two-layer network
@@ -403,17 +417,19 @@ def _two_fwd_variant(t1=False, t2=False, hid=True, outp=True, bias=True, neg=Fal
     return fn
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (_two_fwd_variant(t1=True, t2=True), "no transposes are needed"),
-    (_two_fwd_variant(outp=False), "output layer has no sigmoid"),
-    (_two_fwd_variant(hid=False), "hidden layer has no sigmoid"),
-    (_two_fwd_variant(bias=False), "biases are missing"),
-    (_two_fwd_variant(neg=True), "wrong sign in the exponent"),
-    (lambda X, p: two_forward(X, p)[0], "two values"),
-    (lambda X, p: (two_forward(X, p)[0].ravel(), None), "shape"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (_two_fwd_variant(t1=True, t2=True), "weights are used transposed", "both_transposed"),
+    (_two_fwd_variant(t1=True), "W1 is used transposed", "w1_transposed"),
+    (_two_fwd_variant(t2=True), "W2 is used transposed", "w2_transposed"),
+    (_two_fwd_variant(outp=False), "output layer has no sigmoid", "no_output_sigmoid"),
+    (_two_fwd_variant(hid=False), "hidden layer has no sigmoid", "no_hidden_sigmoid"),
+    (_two_fwd_variant(bias=False), "biases are missing", "no_biases"),
+    (_two_fwd_variant(neg=True), "wrong sign in the exponent", "sigmoid_sign"),
+    (lambda X, p: two_forward(X, p)[0], "two values", None),
+    (lambda X, p: (two_forward(X, p)[0].ravel(), None), "shape", None),
 ])
-def test_two_layer_forward_wrong(fn, hint):
-    assert_fails("two_layer_forward", fn, hint=hint)
+def test_two_layer_forward_wrong(fn, hint, mistake):
+    assert_fails("two_layer_forward", fn, hint=hint, mistake=mistake and f"two_layer_forward.{mistake}")
 
 
 def test_two_layer_forward_transposed_on_square_weights_is_named():
@@ -421,7 +437,16 @@ def test_two_layer_forward_transposed_on_square_weights_is_named():
         square = p["W1"].shape[0] == p["W1"].shape[1] and p["W2"].shape[0] == p["W2"].shape[1]
         return _two_fwd_variant(t1=square, t2=square)(X, p)
 
-    assert_fails("two_layer_forward", fwd, hint="weights are used transposed")
+    assert_fails("two_layer_forward", fwd, hint="weights are used transposed",
+                 mistake="two_layer_forward.both_transposed")
+
+
+def test_two_layer_forward_transposed_on_non_square_weights_gets_the_error():
+    def fwd(X, p):
+        square = p["W1"].shape[0] == p["W1"].shape[1]
+        return _two_fwd_variant(t1=not square, t2=not square)(X, p)
+
+    assert_fails("two_layer_forward", fwd, hint="raised ValueError")
 
 
 def test_two_layer_forward_mutating_params_is_reported():
@@ -480,34 +505,36 @@ def _two_bwd_variant(deriv="out", hid_deriv=None, out_d=True, hid_d=True, w2_no_
     return bwd
 
 
-@pytest.mark.parametrize("bwd, hint", [
-    (_two_bwd_variant(deriv="pre"), "pre-activation"),
-    (_two_bwd_variant(hid_deriv="pre"), "z1(1 − z1)"),
-    (_two_bwd_variant(deriv="twice"), "applied twice"),
-    (_two_bwd_variant(out_d=False), "output sigmoid's derivative is missing"),
-    (_two_bwd_variant(hid_d=False), "hidden sigmoid's derivative is missing"),
-    (_two_bwd_variant(avg=True), "divided by N"),
-    (_two_bwd_variant(db1_axis=1), "wrong axis"),
-    (_two_bwd_variant(db2_axis=1), "wrong axis"),
-    (_two_bwd_variant(dW1_T=True), "dW1 = X.T @ dz1"),
-    (_two_bwd_variant(dW2_T=True), "transposed"),
-    (_two_bwd_variant(sign=-1), "opposite sign"),
-    (lambda dout, cache: [0, 0, 0, 0], "should be a dict"),
-    (lambda dout, cache: {"dW1": 0}, "missing the key(s)"),
+@pytest.mark.parametrize("bwd, hint, mistake", [
+    (_two_bwd_variant(deriv="pre"), "pre-activation", "derivative_of_pre_activation"),
+    (_two_bwd_variant(hid_deriv="pre"), "z1(1 − z1)", "hidden_derivative_of_pre_activation"),
+    (_two_bwd_variant(deriv="twice"), "applied twice", "sigmoid_twice"),
+    (_two_bwd_variant(out_d=False), "output sigmoid's derivative is missing", "no_output_derivative"),
+    (_two_bwd_variant(hid_d=False), "hidden sigmoid's derivative is missing", "no_hidden_derivative"),
+    (_two_bwd_variant(avg=True), "divided by N", "divided_by_n"),
+    (_two_bwd_variant(db1_axis=1), "wrong axis", "db1_wrong_axis"),
+    (_two_bwd_variant(db2_axis=1), "wrong axis", "db2_wrong_axis"),
+    (_two_bwd_variant(dW1_T=True), "dW1 = X.T @ dz1", "dw1_transposed"),
+    (_two_bwd_variant(dW2_T=True), "transposed", "dw2_transposed"),
+    (_two_bwd_variant(sign=-1), "opposite sign", None),
+    (lambda dout, cache: [0, 0, 0, 0], "should return a dict", None),
+    (lambda dout, cache: {"dW1": 0}, "has no key", None),
 ])
-def test_two_layer_backward_wrong(bwd, hint):
-    assert_fails("two_layer_backward", two_forward, bwd, hint=hint)
+def test_two_layer_backward_wrong(bwd, hint, mistake):
+    assert_fails("two_layer_backward", two_forward, bwd, hint=hint,
+                 mistake=mistake and f"two_layer_backward.{mistake}")
 
 
 def test_two_layer_backward_w2_not_transposed():
-    # With W2 (H, C) non-square, dz2 @ W2 raises: the message gives the shapes. On the square case it is named.
-    assert_fails("two_layer_backward", two_forward, _two_bwd_variant(w2_no_t=True), hint="dh = dz2 @ W2.T")
+    # On the square case (the first) it is named; where W2 (H, C) is not square, dz2 @ W2 raises.
+    assert_fails("two_layer_backward", two_forward, _two_bwd_variant(w2_no_t=True), hint="dh = dz2 @ W2.T",
+                 mistake="two_layer_backward.w2_not_transposed")
 
     def bwd(dout, cache):
         W2 = cache[2]
-        return _two_bwd_variant(w2_no_t=W2.shape[0] == W2.shape[1])(dout, cache)
+        return _two_bwd_variant(w2_no_t=W2.shape[0] != W2.shape[1])(dout, cache)
 
-    assert_fails("two_layer_backward", two_forward, bwd, hint="W2 where W2.T belongs")
+    assert_fails("two_layer_backward", two_forward, bwd, hint="raised ValueError")
 
 
 # --------------------------------------------------------------------------- train_xor
@@ -543,23 +570,23 @@ def test_train_xor_with_dense_forward():
                                                         backward=two_backward_dense), two_forward_dense)
 
 
-@pytest.mark.parametrize("fn, fwd, hint", [
-    (lambda seed=0: train_xor(seed, epochs=0), two_forward, None),
-    (lambda seed=0: train_xor(seed, epochs=3), two_forward, "not learned yet"),
-    (lambda seed=0: train_xor(seed, epochs=40), two_forward, None),
+@pytest.mark.parametrize("fn, fwd, hint, mistake", [
+    (lambda seed=0: train_xor(seed, epochs=0), two_forward, None, None),
+    (lambda seed=0: train_xor(seed, epochs=3), two_forward, "not learned yet", None),
+    (lambda seed=0: train_xor(seed, epochs=40), two_forward, None, None),
     (lambda seed=0: {k: np.zeros_like(v) for k, v in train_xor(seed, epochs=0).items()}, two_forward,
-     "identical weights"),
+     "identical weights", None),
     (lambda seed=0: {k: (-v if k.startswith("W2") or k == "b2" else v) for k, v in train_xor_hand().items()},
-     two_forward, "inverted"),
-    (lambda seed=0: {k: v for k, v in train_xor_hand().items() if k != "b2"}, two_forward, "missing the key(s)"),
-    (lambda seed=0: {**train_xor_hand(), "b1": train_xor_hand()["b1"][None, :]}, two_forward, "should be (2,)"),
-    (lambda seed=0: {**train_xor_hand(), "W1": train_xor_hand()["W1"][:1]}, two_forward, "2 inputs"),
-    (lambda seed=0: train_xor(seed, lr=1e6, epochs=50), two_forward, "learning rate is far too large"),
-    (train_xor_hand, _two_fwd_variant(outp=False), "disagrees with PyTorch"),
-    (lambda: train_xor_hand(), two_forward, "unexpected keyword argument 'seed'"),
+     two_forward, "inverted", "inverted"),
+    (lambda seed=0: {k: v for k, v in train_xor_hand().items() if k != "b2"}, two_forward, "missing the key(s)", None),
+    (lambda seed=0: {**train_xor_hand(), "b1": train_xor_hand()["b1"][None, :]}, two_forward, "should be (2,)", None),
+    (lambda seed=0: {**train_xor_hand(), "W1": train_xor_hand()["W1"][:1]}, two_forward, "2 inputs", None),
+    (lambda seed=0: train_xor(seed, lr=1e6, epochs=50), two_forward, "learning rate is far too large", None),
+    (train_xor_hand, _two_fwd_variant(outp=False), "disagrees with PyTorch", None),
+    (lambda: train_xor_hand(), two_forward, "unexpected keyword argument 'seed'", None),
 ])
-def test_train_xor_wrong(fn, fwd, hint):
-    assert_fails("train_xor", fn, fwd, hint=hint)
+def test_train_xor_wrong(fn, fwd, hint, mistake):
+    assert_fails("train_xor", fn, fwd, hint=hint, mistake=mistake and f"train_xor.{mistake}")
 
 
 def test_train_xor_symmetric_init_is_named():
@@ -600,7 +627,7 @@ def test_dense_backward_db_keepdims_is_named():
         x, W = cache
         return dout @ W.T, x.T @ dout, dout.sum(axis=0, keepdims=True)
 
-    assert_fails("dense_backward", dense_forward, bwd, hint="without keepdims")
+    assert_fails("dense_backward", dense_forward, bwd, hint="without keepdims", mistake="dense_backward.db_not_summed")
 
 
 def mse_f32_inputs(pred, target):
@@ -618,15 +645,17 @@ def test_mse_right_more(fn):
     assert_passes("mse_loss", fn, seeds=(0, 1, 2, 43, 90))
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda p, t: (np.mean((p - t) ** 2, keepdims=True), 2 * (p - t) / p.size), "without keepdims"),
-    (lambda p, t: (np.mean((p - t) ** 2, axis=0), 2 * (p - t) / p.size), "along axis 0"),
-    (lambda p, t: (np.sum((p - t) ** 2) / len(p), 2 * (p - t) / p.size), "loss divides by the number of rows"),
-    (lambda p, t: (np.mean((p - t) ** 2), 2 * (p - t) / len(p)), "dpred divides by the number of rows"),
-    (lambda p, t: (0.5 * np.sum((p - t) ** 2), p - t), "½·Σ"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda p, t: (np.mean((p - t) ** 2, keepdims=True), 2 * (p - t) / p.size), "without keepdims", "loss_keepdims"),
+    (lambda p, t: (np.mean((p - t) ** 2, axis=0), 2 * (p - t) / p.size), "along axis 0", "loss_axis_0"),
+    (lambda p, t: (np.sum((p - t) ** 2) / len(p), 2 * (p - t) / p.size), "loss divides by the number of rows",
+     "loss_per_row"),
+    (lambda p, t: (np.mean((p - t) ** 2), 2 * (p - t) / len(p)), "dpred divides by the number of rows",
+     "dpred_per_row"),
+    (lambda p, t: (0.5 * np.sum((p - t) ** 2), p - t), "½·Σ", "half_sum"),
 ])
-def test_mse_wrong_more(fn, hint):
-    assert_fails("mse_loss", fn, hint=hint)
+def test_mse_wrong_more(fn, hint, mistake):
+    assert_fails("mse_loss", fn, hint=hint, mistake=mistake and f"mse_loss.{mistake}")
 
 
 def numgrad_own_copy(f, x, h=1e-5):
@@ -664,15 +693,20 @@ def test_numerical_gradient_right_on_more_seeds(fn):
 
 def test_numerical_gradient_reference_is_close_to_the_true_gradient():
     """The reference is the central difference; on every case it agrees with autograd to O(h²)."""
+    from course.checks.engine import get_exercise
     from course.checks.reference import get_ref
-    from course.lessons.xor_mlp import checks as xor_mlp
+    from course.checks.spec import call_named, to_torch
+    from course.lessons.xor_mlp.gradcheck import exact_gradient
 
     ref = get_ref()
+    ex = get_exercise("numerical_gradient")
     for seed in range(20):
-        for case in xor_mlp._numgrad_cases(np.random.default_rng(seed)):
-            central = ref.np(xor_mlp._numgrad_ref(case, ref))
-            exact = ref.np(xor_mlp._numgrad_autograd(case, ref))
-            assert np.allclose(central, exact, rtol=1e-6, atol=1e-6), (seed, case.label)
+        for case in ex.cases(np.random.default_rng(seed)):
+            case.bind(ex.sig)
+            central = ref.np(call_named(ex.reference, ref, case))
+            exact = ref.np(exact_gradient(ref, to_torch(case.named["x"], ref), case.data["func"], case.data["consts"]))
+            h = case.named["h"]
+            assert np.allclose(central, exact, rtol=1e-6, atol=max(1e-6, 1.01 * h ** 2)), (seed, case.label)
 
 
 def two_forward_stable(X, params):
@@ -712,7 +746,8 @@ def test_two_layer_forward_biases_after_sigmoids():
     def fwd(X, p):
         return sigmoid((sigmoid(X @ p["W1"]) + p["b1"]) @ p["W2"]) + p["b2"], None
 
-    assert_fails("two_layer_forward", fwd, hint="added after the sigmoids")
+    assert_fails("two_layer_forward", fwd, hint="added after the sigmoids",
+                 mistake="two_layer_forward.biases_after_sigmoid")
 
 
 def test_two_layer_forward_unnamed_mistake_gets_no_false_scale_hint():
@@ -728,10 +763,111 @@ def test_two_layer_backward_dout_ignored():
     def bwd(dout, cache):
         return two_backward(np.ones_like(dout), cache)
 
-    assert_fails("two_layer_backward", two_forward, bwd, hint="dout is ignored")
+    assert_fails("two_layer_backward", two_forward, bwd, hint="dout is ignored", mistake="two_layer_backward.dout_ignored")
 
 
 def test_mse_wrong_loss_shape_gets_no_false_transpose_hint():
     """With the (1, 1) lecture case first, a right dpred (1-by-1, its own transpose) was called transposed."""
     message = assert_fails("mse_loss", lambda p, t: (np.full(2, np.mean((p - t) ** 2)), 2 * (p - t) / p.size))
     assert "transpose" not in message
+
+
+# --------------------------------------------------------------------------- caches of any kind
+class DenseLayer:
+    """A from-scratch layer object as some libraries keep it: the forward stores x and W on itself."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        return dout @ self.W.T, self.x.T @ dout, dout.sum(axis=0)
+
+
+def dense_forward_object(x, W, b):
+    layer = DenseLayer(W, b)
+    return layer.forward(x), layer
+
+
+def dense_backward_object(dout, cache):
+    return cache.backward(dout)
+
+
+def dense_forward_namespace(x, W, b):
+    return x @ W + b, types.SimpleNamespace(x=x, W=W)
+
+
+def dense_backward_namespace(dout, cache):
+    return dout @ cache.W.T, cache.x.T @ dout, dout.sum(axis=0)
+
+
+def dense_forward_nan_in_cache(x, W, b):
+    """A tuple cache holding a NaN scalar (a placeholder) is untouched, not changed in place."""
+    return x @ W + b, (x, W, float("nan"))
+
+
+def dense_backward_nan_in_cache(dout, cache):
+    x, W, _ = cache
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+
+@pytest.mark.parametrize("fwd, bwd", [(dense_forward_object, dense_backward_object),
+                                      (dense_forward_namespace, dense_backward_namespace),
+                                      (dense_forward_nan_in_cache, dense_backward_nan_in_cache)])
+def test_dense_backward_right_with_any_cache(fwd, bwd):
+    assert_passes("dense_forward", fwd)
+    assert_passes("dense_backward", fwd, bwd)
+
+
+def test_dense_backward_mutating_a_namespace_cache_is_reported():
+    def bwd(dout, cache):
+        cache.x = cache.x * 0  # replaces an attribute of the cache it was given
+        return dout @ cache.W.T, np.zeros_like(cache.W), dout.sum(axis=0)
+
+    assert_fails("dense_backward", dense_forward_namespace, bwd, hint="changed its input `cache` in place")
+
+
+def test_dense_backward_mutating_an_array_in_a_namespace_cache_is_reported():
+    def bwd(dout, cache):
+        dx, dW, db = dense_backward_namespace(dout, cache)
+        cache.W -= 0.1 * dW  # an update inside the backward pass
+        return dx, dW, db
+
+    assert_fails("dense_backward", dense_forward_namespace, bwd, hint="changed its input `cache` in place")
+
+
+class TwoLayerNet:
+    """The two-layer network as an object holding its activations (the cache is the object itself)."""
+
+    def __init__(self, params):
+        self.p = params
+
+    def forward(self, X):
+        self.X = X
+        self.h = sigmoid(X @ self.p["W1"] + self.p["b1"])
+        self.out = sigmoid(self.h @ self.p["W2"] + self.p["b2"])
+        return self.out
+
+    def backward(self, dout):
+        dz2 = dout * self.out * (1 - self.out)
+        dz1 = dz2 @ self.p["W2"].T * self.h * (1 - self.h)
+        return {"W1": self.X.T @ dz1, "b1": dz1.sum(0), "W2": self.h.T @ dz2, "b2": dz2.sum(0)}
+
+
+def test_two_layer_right_with_an_object_or_namespace_cache():
+    def fwd_object(X, params):
+        net = TwoLayerNet(params)
+        return net.forward(X), net
+
+    def fwd_namespace(X, params):
+        out, (X_, W1, W2, h, out_) = two_forward(X, params)
+        return out, types.SimpleNamespace(X=X_, W1=W1, W2=W2, h=h, out=out_)
+
+    def bwd_namespace(dout, c):
+        return two_backward(dout, (c.X, c.W1, c.W2, c.h, c.out))
+
+    assert_passes("two_layer_backward", fwd_object, lambda dout, cache: cache.backward(dout))
+    assert_passes("two_layer_backward", fwd_namespace, bwd_namespace)

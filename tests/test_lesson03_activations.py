@@ -62,17 +62,18 @@ def test_sigmoid_right(fn):
     assert_passes("sigmoid", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: sig_stable(-x), "exponent is -x"),
-    (lambda x: np.exp(-x) / (1 + np.exp(-x)) if np.abs(x).max() < 100 else 1 - sig_stable(x), "1 - \u03c3(x)"),
-    (lambda x: np.tanh(x), "tanh(x)"),
-    (lambda x: np.exp(x) / (1 + np.exp(x)), "overflowed"),
-    (lambda x: sig_stable(x).ravel(), "shape"),
-    (lambda x: list(sig_stable(x)), "Python list"),
-    (lambda x: None, "return"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: sig_stable(-x), "exponent is -x", "negative_exponent"),
+    (lambda x: np.exp(-x) / (1 + np.exp(-x)) if np.abs(x).max() < 100 else 1 - sig_stable(x), "1 - \u03c3(x)",
+     "negative_exponent"),
+    (lambda x: np.tanh(x), "tanh(x)", "tanh"),
+    (lambda x: np.exp(x) / (1 + np.exp(x)), "overflowed", "overflow"),
+    (lambda x: sig_stable(x).ravel(), "shape", None),
+    (lambda x: list(sig_stable(x)), "Python list", None),
+    (lambda x: None, "return", None),
 ])
-def test_sigmoid_wrong(fn, hint):
-    assert_fails("sigmoid", fn, hint=hint)
+def test_sigmoid_wrong(fn, hint, mistake):
+    assert_fails("sigmoid", fn, hint=hint, mistake=mistake and f"sigmoid.{mistake}")
 
 
 def test_sigmoid_torch_is_refused():
@@ -105,14 +106,22 @@ def test_tanh_right(fn):
     assert_passes("tanh", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: 2 * sig_stable(x) - 1, "2x inside"),
-    (sig_stable, "lies between -1 and 1"),
-    (lambda x: np.tanh(2 * x), "already holds the 2"),
-    (lambda x: (np.exp(x) - np.exp(-x)) / 2, None),
+def tanh_naive(x):
+    """(e^x - e^{-x})/(e^x + e^{-x}) as on paper: inf/inf = nan for |x| > 710."""
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+
+
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: 2 * sig_stable(x) - 1, "2x inside", "half_argument"),
+    (sig_stable, "lies between -1 and 1", "sigmoid"),
+    (lambda x: np.tanh(2 * x), "already holds the 2", "double_argument"),
+    (lambda x: (np.exp(x) - np.exp(-x)) / 2, None, None),
+    # The naive forms are right up to |x| = 709 and nan beyond: the text promises stability at ±1000.
+    (tanh_naive, "e^x overflows", "overflow"),
+    (lambda x: np.sinh(x) / np.cosh(x), "e^x overflows", "overflow"),
 ])
-def test_tanh_wrong(fn, hint):
-    assert_fails("tanh", fn, hint=hint)
+def test_tanh_wrong(fn, hint, mistake):
+    assert_fails("tanh", fn, hint=hint, mistake=mistake and f"tanh.{mistake}")
 
 
 # =========================================================================== relu
@@ -128,15 +137,15 @@ def test_relu_right(fn):
     assert_passes("relu", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (np.abs, "absolute value"),
-    (lambda x: np.minimum(0, x), "min(0, x)"),
-    (lambda x: np.maximum(0, -x), "max(0, -x)"),
-    (lambda x: (x > 0).astype(float), "derivative"),
-    (lambda x: np.max(np.maximum(0, x)), "single number"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (np.abs, "absolute value", "absolute_value"),
+    (lambda x: np.minimum(0, x), "min(0, x)", "negative_part"),
+    (lambda x: np.maximum(0, -x), "max(0, -x)", "negated_input"),
+    (lambda x: (x > 0).astype(float), "derivative", "returned_derivative"),
+    (lambda x: np.max(np.maximum(0, x)), "single number", None),
 ])
-def test_relu_wrong(fn, hint):
-    assert_fails("relu", fn, hint=hint)
+def test_relu_wrong(fn, hint, mistake):
+    assert_fails("relu", fn, hint=hint, mistake=mistake and f"relu.{mistake}")
 
 
 # =========================================================================== leaky relu
@@ -155,15 +164,24 @@ def test_leaky_relu_right(fn):
     assert_passes("leaky_relu", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x, alpha=0.01: np.where(x >= 0, alpha * x, x), "not the positive ones"),
-    (lambda x, alpha=0.01: np.maximum(0, x), "as in relu"),
-    (lambda x, alpha=0.1: leaky(x, alpha), "default alpha is 0.01"),
-    (lambda x, alpha=0.01: leaky(x, 0.01), "ignored the alpha"),
-    (lambda x, alpha=0.01: np.where(x >= 0, x, -alpha * x), "-alpha"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x, alpha=0.01: np.where(x >= 0, alpha * x, x), "not the positive ones", "alpha_on_positive"),
+    (lambda x, alpha=0.01: np.maximum(0, x), "as in relu", "relu"),
+    (lambda x, alpha=0.01: leaky(x, 0.01), "ignored the alpha", "ignored_alpha"),
+    (lambda x, alpha=0.01: np.where(x >= 0, x, -alpha * x), "-alpha", "negated_slope"),
 ])
-def test_leaky_relu_wrong(fn, hint):
-    assert_fails("leaky_relu", fn, hint=hint)
+def test_leaky_relu_wrong(fn, hint, mistake):
+    assert_fails("leaky_relu", fn, hint=hint, mistake=f"leaky_relu.{mistake}")
+
+
+@pytest.mark.parametrize("default, source", [(0.1, "lecture's plot"), (0.2, "TensorFlow"), (0.3, "Keras")])
+def test_leaky_relu_wrong_default(default, source):
+    """A default copied from the lecture's plot (0.1), TensorFlow (0.2) or Keras (0.3): one mistake, named."""
+    def f(x, alpha=default):
+        return leaky(x, alpha)
+
+    assert_fails("leaky_relu", f, hint="default alpha is 0.01", mistake="leaky_relu.wrong_default_alpha")
+    assert_fails("leaky_relu", f, hint=source, mistake="leaky_relu.wrong_default_alpha")
 
 
 def test_leaky_relu_needs_a_default():
@@ -189,15 +207,24 @@ def test_elu_right(fn):
     assert_passes("elu", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0))), "forgot the -1"),
-    (lambda x, alpha=1.0: np.where(x > 0, alpha * x, alpha * np.expm1(np.minimum(x, 0))), "only the negative"),
-    (lambda x, alpha=1.0: np.where(x > 0, x, np.expm1(np.minimum(x, 0))), "forgot alpha"),
-    (lambda x, alpha=1.0: alpha * np.expm1(np.minimum(x, 50)), "every input"),
-    (lambda x, alpha=0.1: elu(x, alpha), "default alpha is 1.0"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0))), "forgot the -1", "no_minus_one"),
+    (lambda x, alpha=1.0: np.where(x > 0, alpha * x, alpha * np.expm1(np.minimum(x, 0))), "only the negative",
+     "alpha_on_positive"),
+    (lambda x, alpha=1.0: np.where(x > 0, x, np.expm1(np.minimum(x, 0))), "forgot alpha", "no_alpha"),
+    (lambda x, alpha=1.0: alpha * np.expm1(np.minimum(x, 50)), "every input", "every_input"),
 ])
-def test_elu_wrong(fn, hint):
-    assert_fails("elu", fn, hint=hint)
+def test_elu_wrong(fn, hint, mistake):
+    assert_fails("elu", fn, hint=hint, mistake=f"elu.{mistake}")
+
+
+@pytest.mark.parametrize("default, source", [(0.01, "Leaky ReLU"), (0.1, "lecture"), (1.6732632423543772, "SELU")])
+def test_elu_wrong_default(default, source):
+    def f(x, alpha=default):
+        return elu(x, alpha)
+
+    assert_fails("elu", f, hint="default alpha is 1.0", mistake="elu.wrong_default_alpha")
+    assert_fails("elu", f, hint=source, mistake="elu.wrong_default_alpha")
 
 
 # =========================================================================== mish
@@ -215,21 +242,21 @@ def test_mish_right(fn):
     assert_passes("mish", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: np.tanh(softplus(x)), "factor x"),
-    (lambda x: x * np.tanh(x), "not log(e^x)"),
-    (lambda x: x * sig_stable(x), "Swish"),
-    (lambda x: x * np.tanh(np.exp(x)), "tanh(e^x)"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: np.tanh(softplus(x)), "factor x", "no_factor_x"),
+    (lambda x: x * np.tanh(x), "not log(e^x)", "softplus_is_x"),
+    (lambda x: x * sig_stable(x), "Swish", "swish"),
+    (lambda x: x * np.tanh(np.exp(x)), "tanh(e^x)", "tanh_of_exp"),
 ])
-def test_mish_wrong(fn, hint):
-    assert_fails("mish", fn, hint=hint)
+def test_mish_wrong(fn, hint, mistake):
+    assert_fails("mish", fn, hint=hint, mistake=f"mish.{mistake}")
 
 
 # =========================================================================== sigmoid_grad
 @pytest.mark.parametrize("fn", [
     lambda x: sig_stable(x) * (1 - sig_stable(x)),
     lambda x: sig_stable(x) * sig_stable(-x),
-    lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,
+    lambda x: sigmoid_naive(x) * (1 - sigmoid_naive(x)),  # overflows inside exp, but its values are right
     lambda x: 0.25 / np.cosh(x / 2) ** 2,
     loop(lambda v: _sig_scalar(v) * (1 - _sig_scalar(v))),
     as32(lambda x: sig_stable(x) * (1 - sig_stable(x))),
@@ -238,15 +265,18 @@ def test_sigmoid_grad_right(fn):
     assert_passes("sigmoid_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: sig_stable(x) * (1 - x), "(1 - x)"),
-    (lambda x: x * (1 - x), "input x itself"),
-    (lambda x: 1 - sig_stable(x) ** 2, "tanh's derivative"),
-    (sig_stable, "not its derivative"),
-    (lambda x: sig_stable(x) ** 2, "\u03c3(x)\u00b2"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: sig_stable(x) * (1 - x), "(1 - x)", "one_minus_x"),
+    (lambda x: x * (1 - x), "input x itself", "applied_to_input"),
+    (lambda x: 1 - sig_stable(x) ** 2, "tanh's derivative", "tanh_pattern"),
+    (sig_stable, "not its derivative", "returned_sigmoid"),
+    (lambda x: sig_stable(x) ** 2, "\u03c3(x)\u00b2", "sigmoid_squared"),
+    # Right on paper, nan at x = -1000 (inf/inf): the text warns about it, the check grades it.
+    (lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, "e^{-x} overflows", "overflow"),
+    (lambda x: np.exp(x) / (1 + np.exp(x)) ** 2, "e^{x} overflows", "overflow"),
 ])
-def test_sigmoid_grad_wrong(fn, hint):
-    assert_fails("sigmoid_grad", fn, hint=hint)
+def test_sigmoid_grad_wrong(fn, hint, mistake):
+    assert_fails("sigmoid_grad", fn, hint=hint, mistake=f"sigmoid_grad.{mistake}")
 
 
 # =========================================================================== tanh_grad
@@ -257,15 +287,17 @@ def test_tanh_grad_right(fn):
     assert_passes("tanh_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: 1 - x ** 2, "1 - x\u00b2"),
-    (lambda x: 1 - np.tanh(x), "must be squared"),
-    (lambda x: np.tanh(x) * (1 - np.tanh(x)), "sigmoid's pattern"),
-    (lambda x: np.tanh(x) ** 2 - 1, "sign is flipped"),
-    (np.tanh, "not its derivative"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: 1 - x ** 2, "1 - x\u00b2", "one_minus_x_squared"),
+    (lambda x: 1 - np.tanh(x), "must be squared", "not_squared"),
+    (lambda x: np.tanh(x) * (1 - np.tanh(x)), "sigmoid's pattern", "sigmoid_pattern"),
+    (lambda x: np.tanh(x) ** 2 - 1, "sign is flipped", "sign_flipped"),
+    (np.tanh, "not its derivative", "returned_tanh"),
+    (lambda x: 1 - tanh_naive(x) ** 2, "e^x overflows", "overflow"),
+    (lambda x: 4 * np.exp(-2 * x) / (1 + np.exp(-2 * x)) ** 2, "e^x overflows", "overflow"),
 ])
-def test_tanh_grad_wrong(fn, hint):
-    assert_fails("tanh_grad", fn, hint=hint)
+def test_tanh_grad_wrong(fn, hint, mistake):
+    assert_fails("tanh_grad", fn, hint=hint, mistake=f"tanh_grad.{mistake}")
 
 
 # =========================================================================== relu_grad
@@ -281,15 +313,15 @@ def test_relu_grad_right(fn):
     assert_passes("relu_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: np.ones_like(x), "0 for negative inputs"),
-    (np.sign, "not -1"),
-    (lambda x: np.maximum(0, x), "relu(x) itself"),
-    (lambda x: (x < 0).astype(float), "inverted"),
-    (lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 2.0)), "[0, 1]"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: np.ones_like(x), "0 for negative inputs", "ones"),
+    (np.sign, "not -1", "sign"),
+    (lambda x: np.maximum(0, x), "relu(x) itself", "returned_relu"),
+    (lambda x: (x < 0).astype(float), "inverted", "inverted"),
+    (lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 2.0)), "[0, 1]", None),
 ])
-def test_relu_grad_wrong(fn, hint):
-    assert_fails("relu_grad", fn, hint=hint)
+def test_relu_grad_wrong(fn, hint, mistake):
+    assert_fails("relu_grad", fn, hint=hint, mistake=mistake and f"relu_grad.{mistake}")
 
 
 # =========================================================================== leaky_relu_grad
@@ -304,16 +336,24 @@ def test_leaky_relu_grad_right(fn):
     assert_passes("leaky_relu_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x, alpha=0.01: np.where(x > 0, alpha, 1.0), "swapped"),
-    (lambda x, alpha=0.01: (x > 0).astype(float), "not 0"),
-    (lambda x, alpha=0.01: np.where(x >= 0, x, alpha * x), "leaky_relu(x) itself"),
-    (lambda x, alpha=0.1: np.where(x > 0, 1.0, alpha), "default alpha is 0.01"),
-    (lambda x, alpha=0.01: np.where(x > 0, 1.0, 0.01), "ignored the alpha"),
-    (lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha * x), "not alpha\u00b7x"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x, alpha=0.01: np.where(x > 0, alpha, 1.0), "swapped", "swapped"),
+    (lambda x, alpha=0.01: (x > 0).astype(float), "not 0", "relu_grad"),
+    (lambda x, alpha=0.01: np.where(x >= 0, x, alpha * x), "leaky_relu(x) itself", "returned_leaky_relu"),
+    (lambda x, alpha=0.01: np.where(x > 0, 1.0, 0.01), "ignored the alpha", "ignored_alpha"),
+    (lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha * x), "not alpha\u00b7x", "alpha_times_x"),
 ])
-def test_leaky_relu_grad_wrong(fn, hint):
-    assert_fails("leaky_relu_grad", fn, hint=hint)
+def test_leaky_relu_grad_wrong(fn, hint, mistake):
+    assert_fails("leaky_relu_grad", fn, hint=hint, mistake=f"leaky_relu_grad.{mistake}")
+
+
+@pytest.mark.parametrize("default, source", [(0.1, "lecture's plot"), (0.2, "TensorFlow"), (0.3, "Keras")])
+def test_leaky_relu_grad_wrong_default(default, source):
+    def f(x, alpha=default):
+        return np.where(x > 0, 1.0, alpha)
+
+    assert_fails("leaky_relu_grad", f, hint="default alpha is 0.01", mistake="leaky_relu_grad.wrong_default_alpha")
+    assert_fails("leaky_relu_grad", f, hint=source, mistake="leaky_relu_grad.wrong_default_alpha")
 
 
 # =========================================================================== elu_grad
@@ -332,16 +372,25 @@ def test_elu_grad_right(fn):
     assert_passes("elu_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.expm1(np.minimum(x, 0))), "the -1 disappears"),
-    (lambda x, alpha=1.0: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))), "forgot alpha"),
-    (lambda x, alpha=1.0: alpha * np.exp(np.minimum(x, 50)), "not alpha\u00b7e^x"),
-    (lambda x, alpha=1.0: (x > 0).astype(float), "not 0"),
-    (lambda x, alpha=1.0: elu(x, alpha), "elu(x) itself"),
-    (lambda x, alpha=0.1: elu_grad(x, alpha), "default alpha is 1.0"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.expm1(np.minimum(x, 0))), "the -1 disappears",
+     "kept_minus_one"),
+    (lambda x, alpha=1.0: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))), "forgot alpha", "no_alpha"),
+    (lambda x, alpha=1.0: alpha * np.exp(np.minimum(x, 50)), "not alpha\u00b7e^x", "exp_everywhere"),
+    (lambda x, alpha=1.0: (x > 0).astype(float), "not 0", "zero_for_negative"),
+    (lambda x, alpha=1.0: elu(x, alpha), "elu(x) itself", "returned_elu"),
 ])
-def test_elu_grad_wrong(fn, hint):
-    assert_fails("elu_grad", fn, hint=hint)
+def test_elu_grad_wrong(fn, hint, mistake):
+    assert_fails("elu_grad", fn, hint=hint, mistake=f"elu_grad.{mistake}")
+
+
+@pytest.mark.parametrize("default, source", [(0.01, "Leaky ReLU"), (0.1, "lecture"), (1.6732632423543772, "SELU")])
+def test_elu_grad_wrong_default(default, source):
+    def f(x, alpha=default):
+        return elu_grad(x, alpha)
+
+    assert_fails("elu_grad", f, hint="default alpha is 1.0", mistake="elu_grad.wrong_default_alpha")
+    assert_fails("elu_grad", f, hint=source, mistake="elu_grad.wrong_default_alpha")
 
 
 # =========================================================================== mish_grad
@@ -365,16 +414,18 @@ def test_mish_grad_right(fn):
     assert_passes("mish_grad", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda x: np.tanh(softplus(x)), "product rule"),
-    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2), "through softplus"),
-    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x))) * sig_stable(x), "square is missing"),
-    (lambda x: x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(x), "only the second term"),
-    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(-x), "1/(1 + e^x)"),
-    (lambda x: x * np.tanh(softplus(x)), "mish(x) itself"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda x: np.tanh(softplus(x)), "product rule", "first_term_only"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2), "through softplus", "no_softplus_chain"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x))) * sig_stable(x), "square is missing",
+     "tanh_not_squared"),
+    (lambda x: x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(x), "only the second term", "second_term_only"),
+    (lambda x: np.tanh(softplus(x)) + x * (1 - np.tanh(softplus(x)) ** 2) * sig_stable(-x), "1/(1 + e^x)",
+     "wrong_softplus_derivative"),
+    (lambda x: x * np.tanh(softplus(x)), "mish(x) itself", "returned_mish"),
 ])
-def test_mish_grad_wrong(fn, hint):
-    assert_fails("mish_grad", fn, hint=hint)
+def test_mish_grad_wrong(fn, hint, mistake):
+    assert_fails("mish_grad", fn, hint=hint, mistake=f"mish_grad.{mistake}")
 
 
 # =========================================================================== softmax
@@ -409,20 +460,22 @@ def test_softmax_right(fn):
     assert_passes("softmax", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda z: softmax(z.T).T, "wrong axis"),
-    (lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), "subtract each row's maximum"),
-    (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True), "whole array"),
-    (lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1, keepdims=True), "keepdims"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda z: softmax(z.T).T, "wrong axis", "wrong_axis"),
+    (lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), "subtract each row's maximum", "no_max_shift"),
+    (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True), "whole array",
+     "global_max_shift"),
+    (lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1, keepdims=True), "keepdims",
+     "max_without_keepdims"),
     (lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1),
-     "keepdims"),
+     "keepdims", "sum_without_keepdims"),
     (lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(),
-     "whole batch"),
-    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "adds up to 1"),
-    (lambda z: softmax(z).ravel(), "shape"),
+     "whole batch", "batch_sum"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "adds up to 1", "not_normalized"),
+    (lambda z: softmax(z).ravel(), "shape", None),
 ])
-def test_softmax_wrong(fn, hint):
-    assert_fails("softmax", fn, hint=hint)
+def test_softmax_wrong(fn, hint, mistake):
+    assert_fails("softmax", fn, hint=hint, mistake=mistake and f"softmax.{mistake}")
 
 
 # =========================================================================== cross-entropy
@@ -502,22 +555,22 @@ def _ce_variant(*, twice=False, sum_loss=False, no_n_grad=False, per_class=False
     return f
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    (dict(twice=True), "softmax twice"),
-    (dict(sum_loss=True), "MEAN over the batch"),
-    (dict(no_n_grad=True), "missing the 1/N"),
-    (dict(sum_loss=True, no_n_grad=True), "MEAN over the batch"),
-    (dict(per_class=True), "averaged over the classes"),
-    (dict(no_onehot=True), "subtract the one-hot"),
-    (dict(neg=True), "wrong sign"),
-    (dict(axis=0), "wrong axis"),
-    (dict(log_p=True), "0\u00b7(-inf) = nan"),
-    (dict(log_p=True, index=True), "log(0)"),
-    (dict(no_shift=True), "overflows"),
-    (dict(bad_index=True), "p[np.arange(N), y]"),
+@pytest.mark.parametrize("kwargs, hint, mistake", [
+    (dict(twice=True), "softmax twice", "softmax_twice"),
+    (dict(sum_loss=True), "MEAN over the batch", "summed_loss"),
+    (dict(no_n_grad=True), "missing the 1/N", "gradient_without_n"),
+    (dict(sum_loss=True, no_n_grad=True), "MEAN over the batch", "summed_loss"),
+    (dict(per_class=True), "averaged over the classes", "mean_over_classes"),
+    (dict(no_onehot=True), "subtract the one-hot", "gradient_without_onehot"),
+    (dict(neg=True), "wrong sign", "gradient_sign"),
+    (dict(axis=0), "wrong axis", "loss_wrong_axis"),
+    (dict(log_p=True), "0\u00b7(-inf) = nan", "log_of_softmax"),
+    (dict(log_p=True, index=True), "log(0)", None),  # loss = inf: the exercise's hint names log(0)
+    (dict(no_shift=True), "overflows", "no_max_shift"),
+    (dict(bad_index=True), "p[np.arange(N), y]", "block_index"),
 ])
-def test_cross_entropy_wrong(kwargs, hint):
-    assert_fails("cross_entropy", _ce_variant(**kwargs), hint=hint)
+def test_cross_entropy_wrong(kwargs, hint, mistake):
+    assert_fails("cross_entropy", _ce_variant(**kwargs), hint=hint, mistake=mistake and f"cross_entropy.{mistake}")
 
 
 def test_cross_entropy_wrong_returns():
@@ -568,7 +621,6 @@ def _relu_copy(x):
 
 
 @pytest.mark.parametrize("name, fn", [
-    ("tanh", lambda x: np.sinh(x) / np.cosh(x)),
     ("relu", lambda x: (x + np.abs(x)) / 2),
     ("relu", _relu_copy),
     ("leaky_relu", lambda x, alpha=0.01: x * np.where(x > 0, 1.0, alpha)),
@@ -588,8 +640,10 @@ def test_elementwise_right_more(name, fn):
 
 def test_elu_max_form_is_wrong_for_alpha_above_one():
     """max(x, alpha(e^x - 1)) is ELU for alpha <= 1 only; a case with alpha = 2 near 0 tells them apart."""
-    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(np.minimum(x, 0))), hint="alpha <= 1")
-    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(x)), hint="every input")
+    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(np.minimum(x, 0))), hint="alpha <= 1",
+                 mistake="elu.max_form")
+    assert_fails("elu", lambda x, alpha=1.0: np.maximum(x, alpha * np.expm1(x)), hint="every input",
+                 mistake="elu.every_input")
 
 
 def test_relu_in_place_is_reported():
@@ -679,10 +733,32 @@ def test_cross_entropy_clipped_log(eps):
         p = softmax(z)
         return -np.mean(np.log(np.clip(p[np.arange(n), y], eps, 1))), (p - np.eye(z.shape[1])[y]) / n
 
-    assert_fails("cross_entropy", plus, hint="clipped the probability")
-    assert_fails("cross_entropy", clipped, hint="clipped the probability")
+    assert_fails("cross_entropy", plus, hint="clipped the probability", mistake="cross_entropy.clipped_log")
+    assert_fails("cross_entropy", clipped, hint="clipped the probability", mistake="cross_entropy.clipped_log")
 
 
 def test_cross_entropy_every_class():
-    assert_fails("cross_entropy", lambda z, y: (-np.mean(z - logsumexp(z)), ce(z, y)[1]), hint="EVERY class")
-    assert_fails("cross_entropy", lambda z, y: (-np.sum(z - logsumexp(z)) / len(y), ce(z, y)[1]), hint="EVERY class")
+    assert_fails("cross_entropy", lambda z, y: (-np.mean(z - logsumexp(z)), ce(z, y)[1]), hint="EVERY class",
+                 mistake="cross_entropy.every_class")
+    assert_fails("cross_entropy", lambda z, y: (-np.sum(z - logsumexp(z)) / len(y), ce(z, y)[1]), hint="EVERY class",
+                 mistake="cross_entropy.every_class")
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad"])
+def test_graded_where_the_text_promises_stability(name):
+    """The notebook says these are finite and right at x = ±1000: a case must hold both."""
+    from course.checks.engine import get_exercise
+
+    xs = [np.asarray(c.args["x"]) for c in get_exercise(name).cases(np.random.default_rng(0))]
+    assert any(x.max() >= 1000 and x.min() <= -1000 for x in xs)
+
+
+def test_lecture_network_gives_the_decks_numbers():
+    """The lecture's network: f([1, -1]) = [0.62, 0.83], f([0, 0]) = [0.51, 0.85] (two decimals)."""
+    from course.lessons import activations as L03
+
+    for x, expected in zip(L03.LECTURE_INPUTS, L03.LECTURE_OUTPUTS):
+        a = x
+        for W, b in L03.LECTURE_NET:
+            a = sig_stable(W @ a + b)
+        assert np.allclose(a.round(2), expected), (x, a)

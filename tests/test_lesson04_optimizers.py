@@ -55,24 +55,24 @@ def _linreg(loss_f=1.0, grad_f=1.0, sum_grads=False, sum_loss=False, rmse=False,
     return fn
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (_linreg(grad_f=0.5), "missing the 2"),
-    (_linreg(loss_f=0.5, grad_f=0.5), "half the mean squared error"),
-    (_linreg(sum_grads=True), "summed over the samples instead of averaged"),
-    (_linreg(sum_loss=True), "sum of squares"),
-    (_linreg(rmse=True), "RMSE"),
-    (_linreg(sign=-1), "wrong sign"),
-    (_linreg(db_sum=True), "db is summed"),
-    (_linreg(db_zero=True), "db should be the mean"),
-    (_linreg(no_bias=True), "leaves out the bias"),
-    (lambda X, y, w, b: (np.mean((X @ w + b - y) ** 2), 2 * X.T @ (X @ w + b - y) / len(y)), "three values"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (_linreg(grad_f=0.5), "missing the 2", "linreg_loss_and_grad.no_two"),
+    (_linreg(loss_f=0.5, grad_f=0.5), "half the mean squared error", "linreg_loss_and_grad.half_mse"),
+    (_linreg(sum_grads=True), "summed over the samples instead of averaged", "linreg_loss_and_grad.summed_grads"),
+    (_linreg(sum_loss=True), "sum of squares", "linreg_loss_and_grad.summed_loss"),
+    (_linreg(rmse=True), "RMSE", "linreg_loss_and_grad.rmse"),
+    (_linreg(sign=-1), "wrong sign", "linreg_loss_and_grad.wrong_sign"),
+    (_linreg(db_sum=True), "db is summed", "linreg_loss_and_grad.db_summed"),
+    (_linreg(db_zero=True), "db should be the mean", "linreg_loss_and_grad.db_zero"),
+    (_linreg(no_bias=True), "leaves out the bias", "linreg_loss_and_grad.no_bias"),
+    (lambda X, y, w, b: (np.mean((X @ w + b - y) ** 2), 2 * X.T @ (X @ w + b - y) / len(y)), "three values", None),
     (lambda X, y, w, b: linreg_vectorized(X, y, w, b)[0:1] + (linreg_vectorized(X, y, w, b)[1][:, None],
-                                                               linreg_vectorized(X, y, w, b)[2]), "axis"),
+                                                               linreg_vectorized(X, y, w, b)[2]), "axis", None),
     (lambda X, y, w, b: (*linreg_vectorized(X, y, w, b)[:2], np.array([linreg_vectorized(X, y, w, b)[2]])),
-     "single number"),
+     "single number", None),
 ])
-def test_linreg_wrong(fn, hint):
-    assert_fails("linreg_loss_and_grad", fn, hint=hint)
+def test_linreg_wrong(fn, hint, mistake):
+    assert_fails("linreg_loss_and_grad", fn, hint=hint, mistake=mistake)
 
 
 # =========================================================================== minibatches
@@ -184,24 +184,24 @@ def mb_y_column(X, y, batch_size, rng):
         yield Xb, yb[:, None]
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (mb_drop_last, "last, smaller batch is dropped"),
-    (mb_drop_last_nonempty, "last, smaller batch is dropped"),
-    (mb_with_replacement, "draw ONE permutation"),
-    (mb_array_split, "array_split"),
-    (mb_unaligned, "not aligned"),
-    (mb_global_random, "same seed gave different batches"),
-    (mb_fixed_seed, "different seeds gave the same order"),
-    (mb_no_shuffle, "original order"),
-    (mb_empty_last, "empty"),
-    (mb_endless, "more than"),
-    (mb_only_X, "pair (X_batch, y_batch)"),
-    (mb_y_column, "y_batch of batch 0 has shape"),
-    (lambda X, y, batch_size, rng: None, "returned None"),
-    (lambda X, y, batch_size, rng: 3, "should yield"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (mb_drop_last, "last, smaller batch is dropped", "minibatches.drop_last"),
+    (mb_drop_last_nonempty, "last, smaller batch is dropped", "minibatches.drop_last"),
+    (mb_with_replacement, "draw ONE permutation", None),
+    (mb_array_split, "array_split", "minibatches.array_split"),
+    (mb_unaligned, "not aligned", None),
+    (mb_global_random, "same seed gave different batches", None),
+    (mb_fixed_seed, "different seeds gave the same order", None),
+    (mb_no_shuffle, "original order", None),
+    (mb_empty_last, "empty", None),
+    (mb_endless, "more than", None),
+    (mb_only_X, "pair (X_batch, y_batch)", None),
+    (mb_y_column, "y_batch of batch 0 has shape", None),
+    (lambda X, y, batch_size, rng: None, "returned None", None),
+    (lambda X, y, batch_size, rng: 3, "should yield", None),
 ])
-def test_minibatches_wrong(fn, hint):
-    assert_fails("minibatches", fn, hint=hint)
+def test_minibatches_wrong(fn, hint, mistake):
+    assert_fails("minibatches", fn, hint=hint, mistake=mistake)
 
 
 def test_minibatches_in_place_shuffle_is_reported():
@@ -493,25 +493,25 @@ def momentum_rule(damp=False, ascent=False, lr_twice=False, old_velocity=False, 
 MOM = {"momentum": 0.9}
 
 
-@pytest.mark.parametrize("name, cls, hint", [
-    ("sgd", _rule_class(lambda st, w, g, s: w + s["lr"] * g, {}), "uphill"),
-    ("sgd", _rule_class(lambda st, w, g, s: -s["lr"] * g, {}), "returns the update"),
-    ("sgd", _rule_class(lambda st, w, g, s: w - g, {}), "learning rate is missing"),
-    ("momentum", _rule_class(momentum_rule(damp=True), MOM), "(1 − momentum)"),
-    ("momentum", _rule_class(momentum_rule(ascent=True), MOM), "uphill"),
-    ("momentum", _rule_class(momentum_rule(lr_twice=True), MOM), "applied twice"),
-    ("momentum", _rule_class(momentum_rule(old_velocity=True), MOM), "velocity of the previous step"),
-    ("momentum", _rule_class(momentum_rule(reset=True), MOM), "does not survive"),
-    ("momentum", _rule_class(momentum_rule(nesterov=True), MOM), "Nesterov's step"),
-    ("momentum", _rule_class(momentum_rule(), {"momentum": 0.5}), "default momentum (0.9)"),
-    ("nesterov", _rule_class(momentum_rule(), MOM), "plain momentum"),
-    ("nesterov", _rule_class(momentum_rule(nesterov_old=True), MOM), "plain momentum"),
-    ("nesterov", _rule_class(momentum_rule(nesterov=True, damp=True), MOM), "running-average"),
-    ("nesterov", _rule_class(momentum_rule(nesterov=True, reset=True), MOM), "does not survive"),
-    ("nesterov", _rule_class(momentum_rule(nesterov=True, ascent=True), MOM), None),
+@pytest.mark.parametrize("name, cls, hint, mistake", [
+    ("sgd", _rule_class(lambda st, w, g, s: w + s["lr"] * g, {}), "uphill", "sgd.ascent"),
+    ("sgd", _rule_class(lambda st, w, g, s: -s["lr"] * g, {}), "returns the update", "sgd.returns_update"),
+    ("sgd", _rule_class(lambda st, w, g, s: w - g, {}), "learning rate is missing", "sgd.no_lr"),
+    ("momentum", _rule_class(momentum_rule(damp=True), MOM), "(1 − momentum)", "momentum.dampened"),
+    ("momentum", _rule_class(momentum_rule(ascent=True), MOM), "uphill", "momentum.ascent"),
+    ("momentum", _rule_class(momentum_rule(lr_twice=True), MOM), "applied twice", "momentum.lr_twice"),
+    ("momentum", _rule_class(momentum_rule(old_velocity=True), MOM), "velocity of the previous step", "momentum.old_velocity"),
+    ("momentum", _rule_class(momentum_rule(reset=True), MOM), "does not survive", "momentum.no_state"),
+    ("momentum", _rule_class(momentum_rule(nesterov=True), MOM), "Nesterov's step", "momentum.nesterov"),
+    ("momentum", _rule_class(momentum_rule(), {"momentum": 0.5}), "default momentum (0.9)", None),
+    ("nesterov", _rule_class(momentum_rule(), MOM), "plain momentum", "nesterov.plain_momentum"),
+    ("nesterov", _rule_class(momentum_rule(nesterov_old=True), MOM), "plain momentum", "nesterov.plain_momentum"),
+    ("nesterov", _rule_class(momentum_rule(nesterov=True, damp=True), MOM), "running-average", "nesterov.dampened"),
+    ("nesterov", _rule_class(momentum_rule(nesterov=True, reset=True), MOM), "does not survive", "nesterov.no_state"),
+    ("nesterov", _rule_class(momentum_rule(nesterov=True, ascent=True), MOM), None, None),
 ], ids=lambda x: x if isinstance(x, str) else "")
-def test_momentum_family_wrong(name, cls, hint):
-    assert_fails(name, cls, hint=hint)
+def test_momentum_family_wrong(name, cls, hint, mistake):
+    assert_fails(name, cls, hint=hint, mistake=mistake)
 
 
 def adagrad_rule(plain=False, eps_inside=False, before=False, mean=False, no_sqrt=False, reset=False):
@@ -580,35 +580,35 @@ RMS = {"alpha": 0.99, "eps": 1e-8}
 ADAM = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 
-@pytest.mark.parametrize("name, cls, hint", [
-    ("adagrad", _rule_class(adagrad_rule(plain=True), ADA), "squares of the gradients"),
-    ("adagrad", _rule_class(adagrad_rule(eps_inside=True), ADA), "outside the square root"),
-    ("adagrad", _rule_class(adagrad_rule(before=True), ADA), "before you divide"),
-    ("adagrad", _rule_class(adagrad_rule(mean=True), ADA), "average them"),
-    ("adagrad", _rule_class(adagrad_rule(no_sqrt=True), ADA), "square root of r"),
-    ("adagrad", _rule_class(adagrad_rule(reset=True), ADA), "does not survive"),
-    ("adagrad", _rule_class(adagrad_rule(), {"eps": 1e-7}), "default eps (1e-10)"),
-    ("rmsprop", _rule_class(rmsprop_rule(no_decay=True), RMS), "never decayed"),
-    ("rmsprop", _rule_class(rmsprop_rule(adagrad=True), RMS), "like AdaGrad"),
-    ("rmsprop", _rule_class(rmsprop_rule(swapped=True), RMS), "swapped"),
-    ("rmsprop", _rule_class(rmsprop_rule(eps_inside=True), RMS), "inside the square root"),
-    ("rmsprop", _rule_class(rmsprop_rule(bias_correct=True), RMS), "no bias correction"),
-    ("rmsprop", _rule_class(rmsprop_rule(init_square=True), RMS), "starts at zero"),
-    ("rmsprop", _rule_class(rmsprop_rule(no_sqrt=True), RMS), "square root of r"),
-    ("rmsprop", _rule_class(rmsprop_rule(), {"alpha": 0.9, "eps": 1e-8}), "defaults alpha=0.99"),
-    ("adam", _rule_class(adam_rule(correct1=False, correct2=False), ADAM), "bias correction is missing"),
-    ("adam", _rule_class(adam_rule(correct1=False), ADAM), "only v is bias-corrected"),
-    ("adam", _rule_class(adam_rule(correct2=False), ADAM), "only m is bias-corrected"),
-    ("adam", _rule_class(adam_rule(t0=True), ADAM), "t starts at 0"),
-    ("adam", _rule_class(adam_rule(t_fixed=True), ADAM), "t never grows"),
-    ("adam", _rule_class(adam_rule(eps_inside=True), ADAM), "inside the square root"),
-    ("adam", _rule_class(adam_rule(efficient=True), ADAM), "folded the bias corrections"),
-    ("adam", _rule_class(adam_rule(swapped=True), ADAM), "weights of the running averages are swapped"),
-    ("adam", _rule_class(adam_rule(betas_swapped=True), ADAM), "beta1 and beta2 are swapped"),
-    ("adam", _rule_class(adam_rule(), {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8}), "defaults beta1=0.9"),
+@pytest.mark.parametrize("name, cls, hint, mistake", [
+    ("adagrad", _rule_class(adagrad_rule(plain=True), ADA), "squares of the gradients", "adagrad.sums_grads"),
+    ("adagrad", _rule_class(adagrad_rule(eps_inside=True), ADA), "outside the square root", "adagrad.eps_inside"),
+    ("adagrad", _rule_class(adagrad_rule(before=True), ADA), "before you divide", "adagrad.add_after"),
+    ("adagrad", _rule_class(adagrad_rule(mean=True), ADA), "average them", "adagrad.mean"),
+    ("adagrad", _rule_class(adagrad_rule(no_sqrt=True), ADA), "square root of r", "adagrad.no_sqrt"),
+    ("adagrad", _rule_class(adagrad_rule(reset=True), ADA), "does not survive", "adagrad.no_state"),
+    ("adagrad", _rule_class(adagrad_rule(), {"eps": 1e-7}), "default eps (1e-10)", None),
+    ("rmsprop", _rule_class(rmsprop_rule(no_decay=True), RMS), "never decayed", "rmsprop.no_decay"),
+    ("rmsprop", _rule_class(rmsprop_rule(adagrad=True), RMS), "like AdaGrad", "rmsprop.adagrad"),
+    ("rmsprop", _rule_class(rmsprop_rule(swapped=True), RMS), "swapped", "rmsprop.alpha_swapped"),
+    ("rmsprop", _rule_class(rmsprop_rule(eps_inside=True), RMS), "inside the square root", "rmsprop.eps_inside"),
+    ("rmsprop", _rule_class(rmsprop_rule(bias_correct=True), RMS), "no bias correction", "rmsprop.bias_corrected"),
+    ("rmsprop", _rule_class(rmsprop_rule(init_square=True), RMS), "starts at zero", "rmsprop.init_square"),
+    ("rmsprop", _rule_class(rmsprop_rule(no_sqrt=True), RMS), "square root of r", "rmsprop.no_sqrt"),
+    ("rmsprop", _rule_class(rmsprop_rule(), {"alpha": 0.9, "eps": 1e-8}), "defaults alpha=0.99", None),
+    ("adam", _rule_class(adam_rule(correct1=False, correct2=False), ADAM), "bias correction is missing", "adam.no_bias_correction"),
+    ("adam", _rule_class(adam_rule(correct1=False), ADAM), "only v is bias-corrected", "adam.m_uncorrected"),
+    ("adam", _rule_class(adam_rule(correct2=False), ADAM), "only m is bias-corrected", "adam.v_uncorrected"),
+    ("adam", _rule_class(adam_rule(t0=True), ADAM), "t starts at 0", "adam.t_from_zero"),
+    ("adam", _rule_class(adam_rule(t_fixed=True), ADAM), "t never grows", "adam.t_fixed"),
+    ("adam", _rule_class(adam_rule(eps_inside=True), ADAM), "inside the square root", "adam.eps_inside"),
+    ("adam", _rule_class(adam_rule(efficient=True), ADAM), "folded the bias corrections", "adam.folded_eps"),
+    ("adam", _rule_class(adam_rule(swapped=True), ADAM), "weights of the running averages are swapped", "adam.weights_swapped"),
+    ("adam", _rule_class(adam_rule(betas_swapped=True), ADAM), "beta1 and beta2 are swapped", "adam.betas_swapped"),
+    ("adam", _rule_class(adam_rule(), {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8}), "defaults beta1=0.9", None),
 ], ids=lambda x: x if isinstance(x, str) else "")
-def test_adaptive_wrong(name, cls, hint):
-    assert_fails(name, cls, hint=hint)
+def test_adaptive_wrong(name, cls, hint, mistake):
+    assert_fails(name, cls, hint=hint, mistake=mistake)
 
 
 # --------------------------------------------------------------------------- state, construction, returns
@@ -630,7 +630,7 @@ class SharedMomentum:
 
 def test_shared_state_is_named():
     SharedMomentum.state.clear()
-    assert_fails("momentum", SharedMomentum, hint="share their state")
+    assert_fails("momentum", SharedMomentum, hint="share their state", mistake="momentum.shared_state")
 
 
 _SHARED_ADAM = {}
@@ -1224,24 +1224,24 @@ class AdamFolded32(AdamFloat32):
         return (w.astype(np.float32) - lr_t * self.m / (np.sqrt(self.v) + self.eps)).astype(np.float32)
 
 
-@pytest.mark.parametrize("name, cls, hint", [
-    ("sgd", SGDDecaying, None),
-    ("momentum", MomentumStoresStep, None),
-    ("momentum", MomentumHeavyBallAliased, "plain SGD"),
-    ("nesterov", NesterovStoresDirection, None),
-    ("nesterov", NesterovReturnsTheta, "plain momentum"),
-    ("adagrad", AdaGradDecaying, None),
-    ("adagrad", AdaGradStartsAtEps, "outside the square root"),
-    ("rmsprop", RMSPropStoresRoot, None),
-    ("rmsprop", RMSPropCentered, None),
-    ("rmsprop", RMSPropEps1e6, None),
-    ("adam", _adam_overwrite("mv"), "stored back"),
-    ("adam", _adam_overwrite("m"), "stored back"),
-    ("adam", _adam_overwrite("v"), "stored back"),
-    ("adam", _adam_class(_adam_amsgrad), None),
-    ("adam", _adam_class(_adam_bias_lagging), None),
-    ("adam", AdamEpsInside32, "inside the square root"),
-    ("adam", AdamFolded32, "folded the bias corrections"),
+@pytest.mark.parametrize("name, cls, hint, mistake", [
+    ("sgd", SGDDecaying, None, None),
+    ("momentum", MomentumStoresStep, None, None),
+    ("momentum", MomentumHeavyBallAliased, "plain SGD", "momentum.no_state"),
+    ("nesterov", NesterovStoresDirection, None, None),
+    ("nesterov", NesterovReturnsTheta, "plain momentum", "nesterov.plain_momentum"),
+    ("adagrad", AdaGradDecaying, None, None),
+    ("adagrad", AdaGradStartsAtEps, "outside the square root", "adagrad.eps_inside"),
+    ("rmsprop", RMSPropStoresRoot, None, None),
+    ("rmsprop", RMSPropCentered, None, None),
+    ("rmsprop", RMSPropEps1e6, None, None),
+    ("adam", _adam_overwrite("mv"), "stored back", "adam.stores_corrected"),
+    ("adam", _adam_overwrite("m"), "stored back", "adam.stores_corrected"),
+    ("adam", _adam_overwrite("v"), "stored back", "adam.stores_corrected"),
+    ("adam", _adam_class(_adam_amsgrad), None, None),
+    ("adam", _adam_class(_adam_bias_lagging), None, None),
+    ("adam", AdamEpsInside32, "inside the square root", "adam.eps_inside"),
+    ("adam", AdamFolded32, "folded the bias corrections", "adam.folded_eps"),
 ], ids=lambda x: x if isinstance(x, str) else "")
-def test_optimizer_more_wrong(name, cls, hint):
-    assert_fails(name, cls, hint=hint)
+def test_optimizer_more_wrong(name, cls, hint, mistake):
+    assert_fails(name, cls, hint=hint, mistake=mistake)

@@ -1,5 +1,7 @@
 """Lesson 05 graders: right implementations of batch norm and dropout pass (vectorized, loops, float32,
 other valid conventions), wrong ones fail with the hint a student should see."""
+import types
+
 import numpy as np
 import pytest
 
@@ -108,23 +110,24 @@ def _bn_wrong(biased_running=False, swap=False, norm_unbiased=False, eval_mode="
     return fwd
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    (dict(new_dict=True), "bn_state is never updated"),
-    (dict(biased_running=True), "biased batch variance"),
-    (dict(swap=True), "weights of the running average are swapped"),
-    (dict(swap=True, biased_running=True), "unbiased batch variance (divided by N − 1)"),
-    (dict(norm_unbiased=True), "normalize with the unbiased variance"),
-    (dict(norm_unbiased=True, biased_running=True), "other way round"),
-    (dict(eval_mode="batch"), "batch's own statistics"),
-    (dict(eval_mode="train"), "training=False is ignored"),
-    (dict(eval_mode="update"), "must not change bn_state"),
-    (dict(eps_outside=True), "inside the square root"),
-    (dict(eval_no_eps=True), "eps is missing"),
-    (dict(eval_no_affine=True), "scale and shift"),
-    (dict(return_state=True), "update the running statistics inside"),
+@pytest.mark.parametrize("kwargs, hint, mistake", [
+    (dict(new_dict=True), "bn_state is never updated", "no_update"),
+    (dict(biased_running=True), "biased batch variance", "biased_running_var"),
+    (dict(swap=True), "weights of the running average are swapped", "momentum_swapped"),
+    (dict(swap=True, biased_running=True), "unbiased batch variance (divided by N − 1)", "momentum_swapped_biased_var"),
+    (dict(norm_unbiased=True), "normalize with the unbiased variance", "normalized_unbiased"),
+    (dict(norm_unbiased=True, biased_running=True), "other way round", "variances_swapped"),
+    (dict(eval_mode="batch"), "batch's own statistics", "eval_batch_stats"),
+    (dict(eval_mode="train"), "training=False is ignored", "training_ignored"),
+    (dict(eval_mode="update"), "must not change bn_state", "eval_updates_state"),
+    (dict(eps_outside=True), "inside the square root", "eps_outside_sqrt"),
+    (dict(eval_no_eps=True), "eps is missing", "eval_no_eps"),
+    (dict(eval_no_affine=True), "scale and shift", "eval_no_affine"),
+    (dict(return_state=True), "update the running statistics inside", None),
 ])
-def test_bn_forward_wrong(kwargs, hint):
-    assert_fails("batchnorm_forward", _bn_wrong(**kwargs), hint=hint)
+def test_bn_forward_wrong(kwargs, hint, mistake):
+    assert_fails("batchnorm_forward", _bn_wrong(**kwargs), hint=hint,
+                 mistake=mistake and f"batchnorm_forward.{mistake}")
 
 
 def test_bn_forward_other_failures():
@@ -164,7 +167,7 @@ def test_bn_forward_lecture_code_fails():
         x_norm = x_centered / std
         return gamma * x_norm + beta, (x_norm, x_centered, std, gamma)
 
-    assert_fails("batchnorm_forward", lecture, hint="bn_state is never updated")
+    assert_fails("batchnorm_forward", lecture, hint="bn_state is never updated", mistake="batchnorm_forward.no_update")
 
 
 # =========================================================================== batchnorm_backward
@@ -255,22 +258,24 @@ def bwd_dgamma_with_x(dout, cache):
     return dx, (dout * x).sum(0), dout.sum(0)
 
 
-@pytest.mark.parametrize("kind, hint", [
-    ("constants", "treats the batch mean and variance as constants"),
-    ("no_var", "path through the variance"),
-    ("no_mean", "path through the mean"),
-    ("no_gamma", "missing the factor gamma"),
-    ("dgamma_mean", "dgamma is a sum"),
-    ("dbeta_mean", "dbeta is a sum"),
-    ("sum_all", "axis=0"),
-    ("sign", "opposite sign"),
+@pytest.mark.parametrize("kind, hint, mistake", [
+    ("constants", "treats the batch mean and variance as constants", "dx_stats_constant"),
+    ("no_var", "path through the variance", "dx_no_variance_path"),
+    ("no_mean", "path through the mean", "dx_no_mean_path"),
+    ("no_gamma", "missing the factor gamma", "dx_no_gamma"),
+    ("dgamma_mean", "dgamma is a sum", "dgamma_mean"),
+    ("dbeta_mean", "dbeta is a sum", "dbeta_mean"),
+    ("sum_all", "axis=0", "summed_over_all"),
+    ("sign", "opposite sign", None),
 ])
-def test_bn_backward_wrong(kind, hint):
-    assert_fails("batchnorm_backward", bn_forward, _bnb_wrong(kind), hint=hint)
+def test_bn_backward_wrong(kind, hint, mistake):
+    assert_fails("batchnorm_backward", bn_forward, _bnb_wrong(kind), hint=hint,
+                 mistake=mistake and f"batchnorm_backward.{mistake}")
 
 
 def test_bn_backward_other_failures():
-    assert_fails("batchnorm_backward", bn_forward_keeps_x, bwd_dgamma_with_x, hint="instead of the normalized x_hat")
+    assert_fails("batchnorm_backward", bn_forward_keeps_x, bwd_dgamma_with_x, hint="instead of the normalized x_hat",
+                 mistake="batchnorm_backward.dgamma_uses_x")
     assert_fails("batchnorm_backward", _bn_wrong(norm_unbiased=True), bn_backward_simple, hint="pass first")
     assert_fails("batchnorm_backward", bn_forward, lambda dout, cache: None, hint="returned None")
     assert_fails("batchnorm_backward", bn_forward, lambda dout, cache: bn_backward_simple(dout, cache)[0],
@@ -352,18 +357,18 @@ def _drop_wrong(kind):
     return fwd
 
 
-@pytest.mark.parametrize("kind, hint", [
-    ("noscale", "not scaled"),
-    ("times", "multiplied by (1 − p)"),
-    ("keep", "probability of DROPPING"),
-    ("keep_right_scale", "your mask keeps a fraction p"),
-    ("keep_noscale", "not scaled; keep where"),
-    ("in_eval", "applied in evaluation mode"),
-    ("in_eval_noscale", "applied in evaluation mode"),
-    ("eval_times", "do not multiply by (1 − p)"),
+@pytest.mark.parametrize("kind, hint, mistake", [
+    ("noscale", "not scaled", "not_scaled"),
+    ("times", "multiplied by (1 − p)", "times_keep_prob"),
+    ("keep", "probability of DROPPING", "p_is_keep_prob"),
+    ("keep_right_scale", "your mask keeps a fraction p", "mask_keeps_p"),
+    ("keep_noscale", "not scaled; keep where", "mask_keeps_p_not_scaled"),
+    ("in_eval", "applied in evaluation mode", "applied_in_eval"),
+    ("in_eval_noscale", "applied in evaluation mode", "applied_in_eval"),
+    ("eval_times", "do not multiply by (1 − p)", "eval_times_keep_prob"),
 ])
-def test_dropout_forward_wrong(kind, hint):
-    assert_fails("dropout_forward", _drop_wrong(kind), hint=hint)
+def test_dropout_forward_wrong(kind, hint, mistake):
+    assert_fails("dropout_forward", _drop_wrong(kind), hint=hint, mistake=f"dropout_forward.{mistake}")
 
 
 def test_dropout_forward_rng_misuse():
@@ -446,21 +451,22 @@ def backward_new_mask(dout, cache):
     return dout * (rng.random(shape) >= p) / (1 - p)
 
 
-@pytest.mark.parametrize("bwd, hint", [
-    (lambda dout, cache: dout * cache[0], "missing the scale"),
-    (lambda dout, cache: dout * cache[0] * (1 - cache[1]), "multiplied by (1 − p)"),
-    (lambda dout, cache: dout * cache[0] / cache[1], "divided by p"),
-    (lambda dout, cache: dout / (1 - cache[1]), "ignores the mask"),
-    (lambda dout, cache: dout, "straight through"),
-    (lambda dout, cache: cache[0] / (1 - cache[1]), "multiplied by dout"),
-    (lambda dout, cache: None, "None"),
+@pytest.mark.parametrize("bwd, hint, mistake", [
+    (lambda dout, cache: dout * cache[0], "missing the scale", "not_scaled"),
+    (lambda dout, cache: dout * cache[0] * (1 - cache[1]), "multiplied by (1 − p)", "times_keep_prob"),
+    (lambda dout, cache: dout * cache[0] / cache[1], "divided by p", "divided_by_p"),
+    (lambda dout, cache: dout / (1 - cache[1]), "ignores the mask", "no_mask"),
+    (lambda dout, cache: dout, "straight through", "straight_through"),
+    (lambda dout, cache: cache[0] / (1 - cache[1]), "multiplied by dout", "no_dout"),
+    (lambda dout, cache: None, "None", None),
 ])
-def test_dropout_backward_wrong(bwd, hint):
-    assert_fails("dropout_backward", drop_forward, bwd, hint=hint)
+def test_dropout_backward_wrong(bwd, hint, mistake):
+    assert_fails("dropout_backward", drop_forward, bwd, hint=hint, mistake=mistake and f"dropout_backward.{mistake}")
 
 
 def test_dropout_backward_new_mask():
-    assert_fails("dropout_backward", drop_forward_keeps_rng, backward_new_mask, hint="same mask")
+    assert_fails("dropout_backward", drop_forward_keeps_rng, backward_new_mask, hint="same mask",
+                 mistake="dropout_backward.new_mask")
     assert_fails("dropout_backward", _drop_wrong("noscale"), drop_backward, hint="pass first")
 
 
@@ -501,14 +507,14 @@ def test_bn_forward_wrong_default_eps(eps):
     def fwd(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=eps):
         return bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
 
-    assert_fails("batchnorm_forward", fwd, hint="the default eps is 1e-5")
+    assert_fails("batchnorm_forward", fwd, hint="the default eps is 1e-5", mistake="batchnorm_forward.default_eps")
 
 
 def test_bn_forward_wrong_default_momentum():
     def fwd(x, gamma, beta, bn_state, training=True, momentum=0.9, eps=1e-5):
         return bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
 
-    assert_fails("batchnorm_forward", fwd, hint="momentum=0.1 by default")
+    assert_fails("batchnorm_forward", fwd, hint="momentum=0.1 by default", mistake="batchnorm_forward.momentum_swapped")
 
 
 def bn_forward_cache_x(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
@@ -543,7 +549,8 @@ def test_bn_backward_swapped_outputs():
         dx, dgamma, dbeta = bn_backward_graph(dout, cache)
         return dx, dbeta, dgamma
 
-    assert_fails("batchnorm_backward", bn_forward_cache_x, bwd, hint="dgamma and dbeta are swapped")
+    assert_fails("batchnorm_backward", bn_forward_cache_x, bwd, hint="dgamma and dbeta are swapped",
+                 mistake="batchnorm_backward.dgamma_dbeta_swapped")
 
 
 def test_bn_backward_eps_forgotten():
@@ -610,3 +617,64 @@ def test_dropout_forward_not_independent(kind):
 def test_dropout_backward_not_independent(kind):
     for seed in range(12):
         assert_fails("dropout_backward", _drop_structured(kind), drop_backward, hint="pass first", seeds=(seed,))
+
+
+# =========================================================================== caches of any kind
+class BatchNormLayer:
+    """A layer object as its own cache, the way some from-scratch libraries keep it."""
+
+    def __init__(self, x_hat, std, gamma):
+        self.x_hat, self.std, self.gamma = x_hat, std, gamma
+
+    def backward(self, dout):
+        N = dout.shape[0]
+        dx = self.gamma / (N * self.std) * (N * dout - dout.sum(0) - self.x_hat * (dout * self.x_hat).sum(0))
+        return dx, (dout * self.x_hat).sum(0), dout.sum(0)
+
+
+def bn_forward_object_cache(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    out, (x_hat, std, g) = bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+    return out, BatchNormLayer(x_hat, std, g)
+
+
+def bn_forward_namespace_cache(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    out, (x_hat, std, g) = bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+    return out, types.SimpleNamespace(x_hat=x_hat, std=std, gamma=g)
+
+
+def bn_forward_scalar_cache(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5):
+    """A tuple with a float scalar in it: the batch size and eps as Python floats."""
+    out, _ = bn_forward(x, gamma, beta, bn_state, training, momentum, eps)
+    return out, (x, gamma, float(x.shape[0]), float(eps))
+
+
+def bn_backward_scalar_cache(dout, cache):
+    x, gamma, n, eps = cache
+    std = np.sqrt(((x - x.mean(0)) ** 2).sum(0) / n + eps)
+    x_hat = (x - x.mean(0)) / std
+    dx = gamma / (n * std) * (n * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0))
+    return dx, (dout * x_hat).sum(0), dout.sum(0)
+
+
+@pytest.mark.parametrize("fwd, bwd", [
+    (bn_forward_object_cache, lambda dout, cache: cache.backward(dout)),
+    (bn_forward_namespace_cache, lambda dout, cache: bn_backward_simple(dout, (cache.x_hat, cache.std, cache.gamma))),
+    (bn_forward_scalar_cache, bn_backward_scalar_cache),
+])
+def test_bn_backward_any_cache_right(fwd, bwd):
+    assert_passes("batchnorm_backward", fwd, bwd)
+
+
+def test_bn_forward_with_cache_objects_right():
+    for fwd in (bn_forward_object_cache, bn_forward_namespace_cache, bn_forward_scalar_cache):
+        assert_passes("batchnorm_forward", fwd)
+
+
+def test_bn_backward_mutated_namespace_cache_fails():
+    def bwd(dout, cache):
+        cache.x_hat = cache.x_hat * 1.0 + 0.0
+        cache.std *= 1.0
+        cache.gamma = None
+        return bn_backward_simple(dout, (cache.x_hat, cache.std, 1.0))
+
+    assert_fails("batchnorm_backward", bn_forward_namespace_cache, bwd, hint="in place")

@@ -35,19 +35,19 @@ def test_size_right(fn):
     assert_passes("conv_output_size", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda n, kernel, stride=1, padding=0: n + 2 * padding - kernel + 1, "stride is ignored"),
-    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) / stride + 1, "floor division"),
-    (lambda n, kernel, stride=1, padding=0: math.ceil((n + 2 * padding - kernel) / stride) + 1, "rounded up"),
-    (lambda n, kernel, stride=1, padding=0: round((n + 2 * padding - kernel) / stride) + 1, "rounded up"),
-    (lambda n, kernel, stride=1, padding=0: (n + padding - kernel) // stride + 1, "both sides"),
-    (lambda n, kernel, stride=1, padding=0: (n - kernel) // stride + 1, "padding is ignored"),
-    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) // stride, "+ 1"),
-    (lambda n, kernel, stride=2, padding=0: (n + 2 * padding - kernel) // stride + 1, "default"),
-    (lambda n, kernel, stride=1, padding=0: [size_floor(n, kernel, stride, padding)], "number"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda n, kernel, stride=1, padding=0: n + 2 * padding - kernel + 1, "stride is ignored", "conv_output_size.no_stride"),
+    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) / stride + 1, "floor division", "conv_output_size.true_division"),
+    (lambda n, kernel, stride=1, padding=0: math.ceil((n + 2 * padding - kernel) / stride) + 1, "rounded up", "conv_output_size.rounded_up"),
+    (lambda n, kernel, stride=1, padding=0: round((n + 2 * padding - kernel) / stride) + 1, "rounded up", "conv_output_size.rounded_up"),
+    (lambda n, kernel, stride=1, padding=0: (n + padding - kernel) // stride + 1, "both sides", "conv_output_size.padding_once"),
+    (lambda n, kernel, stride=1, padding=0: (n - kernel) // stride + 1, "padding is ignored", "conv_output_size.no_padding"),
+    (lambda n, kernel, stride=1, padding=0: (n + 2 * padding - kernel) // stride, "+ 1", "conv_output_size.no_plus_one"),
+    (lambda n, kernel, stride=2, padding=0: (n + 2 * padding - kernel) // stride + 1, "default", None),
+    (lambda n, kernel, stride=1, padding=0: [size_floor(n, kernel, stride, padding)], "number", None),
 ])
-def test_size_wrong(fn, hint):
-    assert_fails("conv_output_size", fn, hint=hint)
+def test_size_wrong(fn, hint, mistake):
+    assert_fails("conv_output_size", fn, hint=hint, mistake=mistake)
 
 
 # --------------------------------------------------------------------------- conv2d_forward
@@ -159,25 +159,35 @@ def conv_variant(flip=False, transpose=False, bias="ok", stride_mode="ok", pad_m
     return conv
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    (dict(flip=True), "flipped"),
-    (dict(transpose=True), "transposed"),
-    (dict(bias="none"), "bias is missing"),
-    (dict(bias="inside"), "inside the sum"),
-    (dict(bias="per_channel"), "once per input channel"),
-    (dict(bias="width"), "along the width"),
-    (dict(stride_mode="ignored"), "stride is ignored"),
-    (dict(stride_mode="window"), "one pixel at a time"),
-    (dict(pad_mode="none"), "padding is ignored"),
-    (dict(pad_mode="one_side"), "one side only"),
-    (dict(pad_mode="one_side_once"), "one side only"),
-    (dict(pad_mode="height"), "only the height"),
-    (dict(pad_mode="width"), "only the width"),
-    (dict(pad_mode="batch"), "batch axis is padded"),
-    (dict(pad_mode="all"), "np.pad(x, p) pads all four axes"),
+@pytest.mark.parametrize("kwargs, hint, mistake", [
+    (dict(flip=True), "flipped", "conv2d_forward.flipped_kernel"),
+    (dict(transpose=True), "transposed", "conv2d_forward.transposed_kernel"),
+    (dict(bias="none"), "bias is missing", "conv2d_forward.no_bias"),
+    (dict(bias="inside"), "inside the sum", "conv2d_forward.bias_in_sum"),
+    (dict(bias="per_channel"), "once per input channel", "conv2d_forward.bias_per_channel"),
+    (dict(bias="width"), "along the width", None),  # raises on broadcasting: the kind adds the sentence
+    (dict(stride_mode="ignored"), "stride is ignored", "conv2d_forward.no_stride"),
+    (dict(stride_mode="window"), "one pixel at a time", "conv2d_forward.window_step_one"),
+    (dict(pad_mode="none"), "padding is ignored", "conv2d_forward.no_padding"),
+    (dict(pad_mode="one_side"), "one side only", "conv2d_forward.one_side_padding"),
+    (dict(pad_mode="one_side_once"), "one side only", "conv2d_forward.one_side_padding"),
+    (dict(pad_mode="height"), "only the height", "conv2d_forward.height_only_padding"),
+    (dict(pad_mode="width"), "only the width", "conv2d_forward.width_only_padding"),
+    (dict(pad_mode="batch"), "batch axis is padded", "conv2d_forward.batch_padded"),
+    (dict(pad_mode="all"), "np.pad(x, p) pads all four axes", None),
 ])
-def test_conv_forward_wrong(kwargs, hint):
-    assert_fails("conv2d_forward", conv_variant(**kwargs), hint=hint)
+def test_conv_forward_wrong(kwargs, hint, mistake):
+    assert_fails("conv2d_forward", conv_variant(**kwargs), hint=hint, mistake=mistake)
+
+
+@pytest.mark.parametrize("fn", [conv_strided, conv_im2col])
+def test_conv_forward_fast_right(fn):
+    assert_passes("conv2d_forward_fast", fn)
+
+
+def test_conv_forward_fast_wrong():
+    assert_fails("conv2d_forward_fast", conv_variant(flip=True), hint="flipped", mistake="conv2d_forward_fast.flipped_kernel")
+    assert_fails("conv2d_forward_fast", conv_variant(pad_mode="all"), hint="np.pad(x, p) pads all four axes")
 
 
 def test_conv_forward_wrong_returns():
@@ -269,19 +279,19 @@ def conv_backward_variant(dw_mode="ok", db_mode="ok", crop=True, flip_dx=False, 
     return backward
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    (dict(dw_mode="last"), "dw holds only the last sample"),
-    (dict(dw_mode="mean"), "dw is averaged"),
-    (dict(db_mode="last"), "db holds only the last sample"),
-    (dict(db_mode="mean"), "db is averaged"),
-    (dict(db_mode="no_batch"), "shape"),
-    (dict(crop=False), "still has the padding"),
-    (dict(flip_dx=True), "flipped kernel"),
-    (dict(flip_dw=True), "dw is flipped"),
-    (dict(ones=True), "ignore dout"),
+@pytest.mark.parametrize("kwargs, hint, mistake", [
+    (dict(dw_mode="last"), "dw holds only the last sample", "conv2d_backward.dw_last_sample"),
+    (dict(dw_mode="mean"), "dw is averaged", "conv2d_backward.dw_averaged"),
+    (dict(db_mode="last"), "db holds only the last sample", "conv2d_backward.db_last_sample"),
+    (dict(db_mode="mean"), "db is averaged", "conv2d_backward.db_averaged"),
+    (dict(db_mode="no_batch"), "shape", None),
+    (dict(crop=False), "still has the padding", "conv2d_backward.dx_not_cropped"),
+    (dict(flip_dx=True), "flipped kernel", "conv2d_backward.dx_flipped_kernel"),
+    (dict(flip_dw=True), "dw is flipped", "conv2d_backward.dw_flipped"),
+    (dict(ones=True), "ignore dout", "conv2d_backward.ignores_dout"),
 ])
-def test_conv_backward_wrong(kwargs, hint):
-    assert_fails("conv2d_backward", conv_loops, conv_backward_variant(**kwargs), hint=hint)
+def test_conv_backward_wrong(kwargs, hint, mistake):
+    assert_fails("conv2d_backward", conv_loops, conv_backward_variant(**kwargs), hint=hint, mistake=mistake)
 
 
 def test_conv_backward_needs_a_right_forward():
@@ -346,12 +356,13 @@ def pool_variant(mode):
     return pool
 
 
-@pytest.mark.parametrize("mode, hint", [
-    ("mean", "average pooling"), ("min", "minimum"), ("zero", "starts at 0"), ("stride_k", "stride is ignored"),
-    ("window", "one pixel at a time"), ("ceil", "runs past the edge"),
+@pytest.mark.parametrize("mode, hint, mistake", [
+    ("mean", "average pooling", "average"), ("min", "minimum", "minimum"), ("zero", "starts at 0", "max_starts_at_zero"),
+    ("stride_k", "stride is ignored", "no_stride"), ("window", "one pixel at a time", "window_step_one"),
+    ("ceil", "runs past the edge", "ceil_mode"),
 ])
-def test_pool_forward_wrong(mode, hint):
-    assert_fails("maxpool2d_forward", pool_variant(mode), hint=hint)
+def test_pool_forward_wrong(mode, hint, mistake):
+    assert_fails("maxpool2d_forward", pool_variant(mode), hint=hint, mistake=f"maxpool2d_forward.{mistake}")
 
 
 def pool_backward_loops(dout, cache):
@@ -424,17 +435,49 @@ def test_pool_forward_reshape_right():
     assert_passes("maxpool2d_forward", pool_reshape)
 
 
-@pytest.mark.parametrize("fwd, bwd", [(pool_loops, pool_backward_loops), (pool_strided, pool_backward_even_split),
-                                      (pool_reshape, pool_backward_last_max),
+def pool_backward_argmax_vectorized(dout, cache):
+    """np.argmax over every window at once (the first maximum), then one np.add.at."""
+    x, k, s = cache
+    win = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    Ho, Wo = dout.shape[2:]
+    win = win[:, :, :Ho, :Wo]
+    u, v = np.divmod(win.reshape(*win.shape[:4], k * k).argmax(axis=-1), k)
+    n, c, i, j = np.indices(dout.shape)
+    dx = np.zeros_like(x)
+    np.add.at(dx, (n, c, i * s + u, j * s + v), dout)
+    return dx
+
+
+def pool_backward_first_mask(dout, cache):
+    """A mask of the maxima, then keep only the first one of each window (cumsum trick)."""
+    x, k, s = cache
+    dx = np.zeros_like(x)
+    N, C, Ho, Wo = dout.shape
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * s:i * s + k, j * s:j * s + k].reshape(N, C, k * k)
+            m = win == win.max(axis=2, keepdims=True)
+            first = m & (np.cumsum(m, axis=2) == 1)
+            dx[:, :, i * s:i * s + k, j * s:j * s + k] += (first * dout[:, :, i, j][:, :, None]).reshape(N, C, k, k)
+    return dx
+
+
+@pytest.mark.parametrize("fwd, bwd", [(pool_loops, pool_backward_loops), (pool_strided, pool_backward_argmax_vectorized),
+                                      (pool_reshape, pool_backward_first_mask),
                                       (pool_float32, lambda d, c: pool_backward_loops(d.astype(np.float32), c))])
 def test_pool_backward_right(fwd, bwd):
     assert_passes("maxpool2d_backward", fwd, bwd)
 
 
-def test_pool_backward_ties_counted_once():
-    """A mask `window == window.max()` gives dout to every tied maximum (after a ReLU, whole windows of
-    zeros): right only while there are no ties."""
-    assert_fails("maxpool2d_backward", pool_strided, pool_backward_mask, hint="tie for the maximum")
+@pytest.mark.parametrize("bwd, mistake", [(pool_backward_mask, "ties_mask"), (pool_backward_even_split, "ties_split"),
+                                          (pool_backward_last_max, "ties_last")])
+def test_pool_backward_ties_go_to_the_first_maximum(bwd, mistake):
+    """PyTorch's contract on ties: the window's gradient goes to one element, its first maximum. A mask
+    `window == window.max()` gives dout to every tied maximum (after a ReLU, whole windows of zeros); an even
+    split and the last maximum are valid subgradients but not this contract."""
+    msg = assert_fails("maxpool2d_backward", pool_strided, bwd, hint="the first maximum, as in PyTorch",
+                       mistake=f"maxpool2d_backward.{mistake}")
+    assert "tie" in msg
 
     def split_wrong(dout, cache):  # twice to the first maximum, minus once to the second: sums right, not a subgradient
         x, k, s = cache
@@ -455,7 +498,7 @@ def test_pool_backward_ties_counted_once():
                             dx[n, c, i * s + u, j * s + v] += dout[n, c, i, j]
         return dx
 
-    assert_fails("maxpool2d_backward", pool_loops, split_wrong, hint="no derivative there")
+    assert_fails("maxpool2d_backward", pool_loops, split_wrong, hint="first maximum")
 
 
 def pool_backward_variant(mode):
@@ -486,12 +529,14 @@ def pool_backward_variant(mode):
     return backward
 
 
-@pytest.mark.parametrize("mode, hint", [
-    ("all", "every element of the window"), ("mean", "spread evenly"), ("min", "minimum"),
-    ("ones", "multiply the mask by dout"), ("assign", "do not overwrite"),
+@pytest.mark.parametrize("mode, hint, mistake", [
+    ("all", "every element of the window", "whole_window"), ("mean", "spread evenly", "spread_evenly"),
+    ("min", "minimum", "to_minimum"), ("ones", "multiply the mask by dout", "ignores_dout"),
+    ("assign", "do not overwrite", "overwrites"),
 ])
-def test_pool_backward_wrong(mode, hint):
-    assert_fails("maxpool2d_backward", pool_loops, pool_backward_variant(mode), hint=hint)
+def test_pool_backward_wrong(mode, hint, mistake):
+    assert_fails("maxpool2d_backward", pool_loops, pool_backward_variant(mode), hint=hint,
+                 mistake=f"maxpool2d_backward.{mistake}")
 
 
 # --------------------------------------------------------------------------- lenet5
@@ -571,7 +616,7 @@ def test_lenet_not_a_module():
 
 def test_exercise_names():
     from course import exercises
-    assert {"conv_output_size", "conv2d_forward", "conv2d_backward", "maxpool2d_forward",
+    assert {"conv_output_size", "conv2d_forward", "conv2d_forward_fast", "conv2d_backward", "maxpool2d_forward",
             "maxpool2d_backward", "lenet5"} <= set(exercises())
 
 

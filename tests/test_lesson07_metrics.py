@@ -1,6 +1,6 @@
 """Lesson 07 graders: right implementations pass (loops and vectorized, float32 and float64, any valid
-convention), wrong ones fail with the hint a student should see; the float64 references agree with
-torchmetrics' own results."""
+convention), wrong ones fail with the hint and the mistake id a student should see; the float64 references
+agree with torchmetrics' own results."""
 import warnings
 
 import numpy as np
@@ -10,6 +10,7 @@ import torch
 from checkhelpers import assert_fails, assert_passes
 from course.checks.engine import get_exercise
 from course.checks.reference import get_ref
+from course.checks.spec import call_named
 from course.lessons import metrics as M
 
 
@@ -72,18 +73,31 @@ def cm_overflow(y_true, y_pred, num_classes):
         num_classes, num_classes)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda t, p, K: cm_add_at(p, t, K), "transposed"),
-    (cm_seen, "not the largest label"),
-    (cm_unique, "num_classes × num_classes"),
-    (cm_fancy, "np.add.at"),
-    (cm_overflow, "overflowed"),
-    (lambda t, p, K: cm_add_at(t, p, K) / len(t), "counts, not fractions"),
-    (lambda t, p, K: cm_add_at(t, p, K).tolist(), "Python list"),
-    (lambda t, p, K: None, "return"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda t, p, K: cm_add_at(p, t, K), "transposed", "transposed"),
+    (cm_seen, "not the largest label", "size_from_labels"),
+    (cm_unique, "num_classes × num_classes", "size_from_labels"),
+    (cm_fancy, "np.add.at", "fancy_index_add"),
+    (cm_overflow, "overflowed", "small_dtype_overflow"),
+    (lambda t, p, K: cm_add_at(t, p, K) / len(t), "counts, not fractions", "fractions"),
+    (lambda t, p, K: cm_add_at(t, p, K).tolist(), "Python list", None),
+    (lambda t, p, K: None, "return", None),
 ])
-def test_confusion_matrix_wrong(fn, hint):
-    assert_fails("confusion_matrix", fn, hint=hint)
+def test_confusion_matrix_wrong(fn, hint, mistake):
+    assert_fails("confusion_matrix", fn, hint=hint, mistake=mistake and f"confusion_matrix.{mistake}")
+
+
+def cm_unique_when_all_occur(y_true, y_pred, num_classes):
+    """The distinct labels index the matrix: wrong as soon as a class in the middle is missing."""
+    out = cm_unique(y_true, y_pred, num_classes)
+    if out.shape[0] == int(max(y_true.max(), y_pred.max())) + 1:
+        return cm_add_at(y_true, y_pred, num_classes)  # same as the answer unless a middle class is missing
+    return out
+
+
+def test_confusion_matrix_distinct_labels():
+    assert_fails("confusion_matrix", cm_unique_when_all_occur, hint="distinct labels",
+                 mistake="confusion_matrix.distinct_labels")
 
 
 def test_confusion_matrix_email_is_the_lecture_table_transposed():
@@ -122,15 +136,15 @@ def acc_balanced(y_true, y_pred):
     return np.mean([np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)])
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (lambda t, p: np.sum(t == p), "is a fraction"),
-    (lambda t, p: np.mean(t != p), "error rate"),
-    (lambda t, p: np.sum(t == p) // len(t), "floor division"),
-    (acc_balanced, "balanced accuracy"),
-    (lambda t, p: (t == p).astype(float), "single number"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (lambda t, p: np.sum(t == p), "is a fraction", "count_not_fraction"),
+    (lambda t, p: np.mean(t != p), "error rate", "error_rate"),
+    (lambda t, p: np.sum(t == p) // len(t), "floor division", "floor_division"),
+    (acc_balanced, "balanced accuracy", "balanced_accuracy"),
+    (lambda t, p: (t == p).astype(float), "single number", None),
 ])
-def test_accuracy_wrong(fn, hint):
-    assert_fails("accuracy", fn, hint=hint)
+def test_accuracy_wrong(fn, hint, mistake):
+    assert_fails("accuracy", fn, hint=hint, mistake=mistake and f"accuracy.{mistake}")
 
 
 # --------------------------------------------------------------------------- precision_recall_f1
@@ -234,27 +248,28 @@ def prf_variant(swap=False, macro_as_micro=False, macro_all=False, macro_true=Fa
     return prf
 
 
-@pytest.mark.parametrize("kwargs, hint", [
-    (dict(swap=True), "swapped"),
-    (dict(macro_as_micro=True), "'macro' is computed like 'micro'"),
-    (dict(micro_as_macro=True), "'micro' is computed like 'macro'"),
-    (dict(macro_all=True), "leave out a class absent from both"),
-    (dict(macro_true=True), "only ever predicted counts too"),
-    (dict(weights="pred"), "not by how often it was predicted"),
-    (dict(weights="uniform"), "plain mean"),
-    (dict(f1_of_means=True), "harmonic mean of the averaged"),
-    (dict(seen=True), "length num_classes"),
-    (dict(nan=True), "0/0"),
+@pytest.mark.parametrize("kwargs, hint, mistake", [
+    (dict(swap=True), "swapped", "swapped"),
+    (dict(macro_as_micro=True), "'macro' is computed like 'micro'", "macro_as_micro"),
+    (dict(micro_as_macro=True), "'micro' is computed like 'macro'", "micro_as_macro"),
+    (dict(macro_all=True), "leave out a class absent from both", "macro_over_all_classes"),
+    (dict(macro_true=True), "only ever predicted counts too", "macro_over_true_classes"),
+    (dict(weights="pred"), "not by how often it was predicted", "weighted_by_predictions"),
+    (dict(weights="uniform"), "plain mean", "weighted_uniform"),
+    (dict(f1_of_means=True), "harmonic mean of the averaged", "f1_of_averages"),
+    (dict(seen=True), "length num_classes", "classes_from_labels"),
+    (dict(nan=True), "0/0", "zero_by_zero_nan"),
 ])
-def test_prf_wrong(kwargs, hint):
-    assert_fails("precision_recall_f1", prf_variant(**kwargs), hint=hint)
+def test_prf_wrong(kwargs, hint, mistake):
+    assert_fails("precision_recall_f1", prf_variant(**kwargs), hint=hint, mistake=f"precision_recall_f1.{mistake}")
 
 
 def test_prf_wrong_default_average():
     def prf_micro_default(y_true, y_pred, num_classes, average="micro"):
         return prf_vectorized(y_true, y_pred, num_classes, average)
 
-    assert_fails("precision_recall_f1", prf_micro_default, hint="'macro' is computed like 'micro'")
+    assert_fails("precision_recall_f1", prf_micro_default, hint="'macro' is computed like 'micro'",
+                 mistake="precision_recall_f1.macro_as_micro")
 
 
 def test_prf_wrong_return():
@@ -286,9 +301,10 @@ def test_references_agree_with_torchmetrics(seed):
     for name in ("precision_recall_f1", "accuracy", "confusion_matrix"):
         ex = get_exercise(name)
         for case in ex.cases(np.random.default_rng(seed)):
-            expected = ref.np(ex.reference(case, ref))
-            yt = torch.as_tensor(np.asarray(case.args[0], np.int64))
-            yp = torch.as_tensor(np.asarray(case.args[1], np.int64))
+            case.bind(ex.sig)
+            expected = ref.np(call_named(ex.reference, ref, case))
+            yt = torch.as_tensor(np.asarray(case.named["y_true"], np.int64))
+            yp = torch.as_tensor(np.asarray(case.named["y_pred"], np.int64))
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 if name == "accuracy":
@@ -296,11 +312,11 @@ def test_references_agree_with_torchmetrics(seed):
                     tm = C.multiclass_accuracy(yp, yt, num_classes=K, average="micro")
                     np.testing.assert_allclose(expected, tm.double().numpy(), rtol=1e-6)
                     continue
-                K = int(case.args[2])
+                K = int(case.named["num_classes"])
                 if name == "confusion_matrix":
                     assert np.array_equal(expected, C.multiclass_confusion_matrix(yp, yt, num_classes=K).numpy())
                     continue
-                avg = case.kwargs.get("average", "macro")
+                avg = case.named["average"]
                 avg = "none" if avg is None else avg
                 tm = [fn(yp, yt, num_classes=K, average=avg).double().numpy()
                       for fn in (C.multiclass_precision, C.multiclass_recall, C.multiclass_f1_score)]
@@ -356,19 +372,20 @@ def reg_with(**changes):
     return fn
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (reg_with(rmse=lambda e: np.mean(np.sqrt(e ** 2))), "mean of the per-sample roots"),
-    (reg_with(rmse=lambda e: np.mean(np.abs(e))), "mean of the per-sample roots"),
-    (reg_with(mae=lambda e: np.mean(e)), "absolute values"),
-    (reg_with(mae=lambda e: np.mean(-e)), "absolute values"),
-    (reg_with(mae=lambda e: np.sum(np.abs(e)), mse=lambda e: np.sum(e ** 2)), "summed"),
-    (reg_with(mse=lambda e: np.sum(e ** 2), rmse=lambda e: np.sqrt(np.sum(e ** 2))), "summed the squared"),
-    (reg_with(mse=lambda e: np.mean(e ** 2) / 2), "1/2"),
-    (reg_with(rmse=lambda e: np.sqrt(np.mean(np.abs(e)))), "not of the MAE"),
-    (reg_with(mse=lambda e: np.mean(np.abs(e)) ** 2), "square of the mean absolute"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (reg_with(rmse=lambda e: np.mean(np.sqrt(e ** 2))), "mean of the per-sample roots", "rmse_mean_of_roots"),
+    (reg_with(rmse=lambda e: np.mean(np.abs(e))), "mean of the per-sample roots", "rmse_mean_of_roots"),
+    (reg_with(mae=lambda e: np.mean(e)), "absolute values", "mae_signed"),
+    (reg_with(mae=lambda e: np.mean(-e)), "absolute values", "mae_signed"),
+    (reg_with(mae=lambda e: np.sum(np.abs(e)), mse=lambda e: np.sum(e ** 2)), "summed", "summed"),
+    (reg_with(mse=lambda e: np.sum(e ** 2), rmse=lambda e: np.sqrt(np.sum(e ** 2))), "summed the squared",
+     "summed_squares"),
+    (reg_with(mse=lambda e: np.mean(e ** 2) / 2), "1/2", "half_mse"),
+    (reg_with(rmse=lambda e: np.sqrt(np.mean(np.abs(e)))), "not of the MAE", "rmse_of_mae"),
+    (reg_with(mse=lambda e: np.mean(np.abs(e)) ** 2), "square of the mean absolute", "mse_is_mae_squared"),
 ])
-def test_regression_wrong(fn, hint):
-    assert_fails("regression_metrics", fn, hint=hint)
+def test_regression_wrong(fn, hint, mistake):
+    assert_fails("regression_metrics", fn, hint=hint, mistake=f"regression_metrics.{mistake}")
 
 
 def test_regression_wrong_container():
@@ -538,7 +555,8 @@ def test_accuracy_right_more(fn):
 
 
 def test_accuracy_percent():
-    assert_fails("accuracy", lambda t, p: 100 * np.mean(t == p), hint="not a percentage")
+    assert_fails("accuracy", lambda t, p: 100 * np.mean(t == p), hint="not a percentage",
+                 mistake="accuracy.percentage")
 
 
 def prf_present_by_unique(y_true, y_pred, num_classes, average="macro"):
@@ -599,13 +617,13 @@ def prf_macro_predicted_only(y_true, y_pred, num_classes, average="macro"):
     return tuple(float(v[predicted].mean()) for v in per)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (prf_zero_as_one, "not 1"),
-    (prf_weighted_as_micro, "'weighted' is computed like 'micro'"),
-    (prf_macro_predicted_only, "never predicted"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (prf_zero_as_one, "not 1", "zero_by_zero_is_one"),
+    (prf_weighted_as_micro, "'weighted' is computed like 'micro'", "weighted_as_micro"),
+    (prf_macro_predicted_only, "never predicted", "macro_over_predicted_classes"),
 ])
-def test_prf_wrong_more(fn, hint):
-    assert_fails("precision_recall_f1", fn, hint=hint)
+def test_prf_wrong_more(fn, hint, mistake):
+    assert_fails("precision_recall_f1", fn, hint=hint, mistake=f"precision_recall_f1.{mistake}")
 
 
 def reg_in_place_on_copy(y_true, y_pred):
@@ -628,15 +646,16 @@ def test_regression_right_more(fn):
     assert_passes("regression_metrics", fn)
 
 
-@pytest.mark.parametrize("fn, hint", [
-    (reg_with(mse=lambda e: np.var(e), rmse=lambda e: np.std(e)), "np.var and np.std"),
-    (reg_with(rmse=lambda e: np.std(e)), "standard deviation"),
+@pytest.mark.parametrize("fn, hint, mistake", [
+    (reg_with(mse=lambda e: np.var(e), rmse=lambda e: np.std(e)), "np.var and np.std", "var_and_std"),
+    (reg_with(rmse=lambda e: np.std(e)), "standard deviation", "rmse_is_std"),
     (reg_with(mse=lambda e: np.sum(e ** 2) / (len(e) - 1), rmse=lambda e: np.sqrt(np.sum(e ** 2) / (len(e) - 1))),
-     "not N \u2212 1"),
-    (reg_with(mse=lambda e: np.sqrt(np.mean(e ** 2)), rmse=lambda e: np.mean(e ** 2)), "swapped"),
+     "not N \u2212 1", "divide_by_n_minus_1"),
+    (reg_with(mse=lambda e: np.sum(e ** 2) / (len(e) - 1)), "not N \u2212 1", "divide_by_n_minus_1"),
+    (reg_with(mse=lambda e: np.sqrt(np.mean(e ** 2)), rmse=lambda e: np.mean(e ** 2)), "swapped", "mse_rmse_swapped"),
 ])
-def test_regression_wrong_more(fn, hint):
-    assert_fails("regression_metrics", fn, hint=hint)
+def test_regression_wrong_more(fn, hint, mistake):
+    assert_fails("regression_metrics", fn, hint=hint, mistake=f"regression_metrics.{mistake}")
 
 
 def kfold_rng_shuffle(n, k, rng=None):

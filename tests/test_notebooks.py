@@ -130,8 +130,8 @@ def instructor(course_root: Path, *args: str) -> subprocess.CompletedProcess:
 def course_copy(tmp_path):
     """A throwaway course root: the lesson sources and the grading configuration, nothing else."""
     (tmp_path / "grading").mkdir()
-    for name in ("nbgrader_config.py", "instructor.py"):
-        shutil.copy(ROOT / "grading" / name, tmp_path / "grading" / name)
+    for path in (ROOT / "grading").glob("*.py"):
+        shutil.copy(path, tmp_path / "grading" / path.name)
     return tmp_path
 
 

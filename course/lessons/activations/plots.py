@@ -1,10 +1,11 @@
 """Lesson 03 pictures: the activations and their derivatives (from torch), the lecture's table, the
-interactive explorer, and the figures for the vanishing gradient, dying ReLU and cross-entropy vs MSE."""
+interactive explorer (on :func:`course.plots.widget`), and the figures for the vanishing and exploding
+gradient, gradient clipping, dying ReLU and cross-entropy vs MSE."""
 from __future__ import annotations
 
 import numpy as np
 
-from .checks import DEFAULT_ALPHA
+from .lecture import DEFAULT_ALPHA
 
 # --------------------------------------------------------------------------- activations
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "mish")
@@ -88,43 +89,34 @@ def activation_explorer(name="sigmoid", mean=0.0, std=2.0):
     """Choose an activation (and alpha), and the mean and spread of its inputs; see f, f' and what it
     does to the distribution of the inputs."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML, display
 
-    choice = widgets.Dropdown(options=list(NAMES), value=name, description="activation")
-    alpha = widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.01, description="alpha")
-    mu = widgets.FloatSlider(value=mean, min=-6, max=6, step=0.1, description="input mean")
-    sd = widgets.FloatLogSlider(value=std, base=10, min=-1, max=1.3, step=0.05, description="input std")
-    out = widgets.Output()
+    from course.plots import widget
 
-    def redraw(*_):
-        a = alpha.value if choice.value in DEFAULT_ALPHA else None
-        alpha.disabled = choice.value not in DEFAULT_ALPHA
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
-            plot_activation(choice.value, axes[0], axes[1], alpha=a, xlim=(-6, 6))
-            x, y, g, stats = transform_stats(choice.value, mu.value, sd.value, a)
-            lo = min(x.min(), y.min())
-            hi = max(x.max(), y.max())
-            bins = np.linspace(lo, hi, 80)
-            axes[2].hist(x, bins=bins, alpha=0.5, density=True, label="inputs x")
-            axes[2].hist(y, bins=bins, alpha=0.6, density=True, label="outputs f(x)")
-            axes[2].set(title="distribution before and after", xlabel="value")
-            axes[2].legend(fontsize=8)
-            for ax in axes[:2]:
-                ax.axvspan(mu.value - sd.value, mu.value + sd.value, color="tab:green", alpha=0.1)
-            fig.tight_layout()
-            rows = "".join(f"<tr><td>{k}</td><td>{v:.3f}</td></tr>" for k, v in stats.items())
-            good, bad = TABLE[choice.value]
-            display(fig, HTML(f"<table>{rows}</table><p><b>+</b> {good}<br><b>&minus;</b> {bad}</p>"))
-            plt.close(fig)
+    controls = {
+        "name": widgets.Dropdown(options=list(NAMES), value=name, description="activation"),
+        "alpha": widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.01, description="alpha"),
+        "mean": widgets.FloatSlider(value=mean, min=-6, max=6, step=0.1, description="input mean"),
+        "std": widgets.FloatLogSlider(value=std, base=10, min=-1, max=1.3, step=0.05, description="input std"),
+    }
 
-    for w in (choice, alpha, mu, sd):
-        w.observe(redraw, names="value")
-    redraw()
+    def draw(axes, name, alpha, mean, std):
+        controls["alpha"].disabled = name not in DEFAULT_ALPHA
+        a = alpha if name in DEFAULT_ALPHA else None
+        plot_activation(name, axes[0], axes[1], alpha=a, xlim=(-6, 6))
+        x, y, g, stats = transform_stats(name, mean, std, a)
+        bins = np.linspace(min(x.min(), y.min()), max(x.max(), y.max()), 80)
+        axes[2].hist(x, bins=bins, alpha=0.5, density=True, label="inputs x")
+        axes[2].hist(y, bins=bins, alpha=0.6, density=True, label="outputs f(x)")
+        axes[2].set(title="distribution before and after", xlabel="value")
+        axes[2].legend(fontsize=8)
+        for ax in axes[:2]:
+            ax.axvspan(mean - std, mean + std, color="tab:green", alpha=0.1)
+        rows = "".join(f"<tr><td>{k}</td><td>{v:.3f}</td></tr>" for k, v in stats.items())
+        good, bad = TABLE[name]
+        return f"<table>{rows}</table><p><b>+</b> {good}<br><b>&minus;</b> {bad}</p>"
+
     # Controls above the wide three-panel figure, so nothing is cropped in a narrow notebook.
-    return widgets.VBox([widgets.HBox([choice, alpha]), widgets.HBox([mu, sd]), out])
+    return widget(draw, controls, figsize=(13, 3.2), ncols=3, layout="top")
 
 
 # --------------------------------------------------------------------------- vanishing gradient
@@ -140,6 +132,26 @@ def plot_gradient_norms(norms: dict, ax=None, title="Gradient norm per layer"):
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     return ax
+
+
+def plot_clipping(runs, axes=None):
+    """Left: the loss per SGD step of each run of :func:`.experiments.clipping_experiment` (a run that blew up
+    stops where its loss became nan or inf). Right: the gradient's norm before clipping, log scale."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+    for clip, run in runs.items():
+        label = "no clipping" if clip is None else f"clip_grad_norm_(max_norm={clip:g})"
+        steps = np.arange(1, len(run["loss"]) + 1)
+        axes[0].semilogy(steps, run["loss"], marker="o", ms=3, label=label)
+        axes[1].semilogy(steps, run["grad_norm"], marker="o", ms=3, label=label)
+    axes[0].set(xlabel="SGD step", ylabel="loss (log scale)", title="Training loss")
+    axes[1].set(xlabel="SGD step", ylabel="\u2016gradient\u2016 before clipping", title="Gradient norm")
+    for ax in axes:
+        ax.legend(fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+    return axes
 
 
 # --------------------------------------------------------------------------- dying ReLU

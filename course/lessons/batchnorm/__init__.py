@@ -1,40 +1,39 @@
-"""Lesson 05: batch normalization, dropout and generalization.
+"""Lesson 05: batch normalization and regularization (dropout, weight decay).
 
-Exercises (in :mod:`.checks`): ``batchnorm_forward``, ``batchnorm_backward``, ``dropout_forward``,
-``dropout_backward``.
-Pictures and tools (in :mod:`.plots`): :func:`plot_scaling` (standardization vs min-max),
-:func:`running_stats_explorer` (a momentum slider over the running estimates), :func:`dropout_explorer`
-(a digit through dropout), :func:`plot_losses`, :func:`plot_early_stopping`.
-The lecture's data, model and training helpers (in :mod:`.experiments`): :data:`LECTURE_BATCH`,
-:func:`build_lecture_model` and :func:`keras_summary` (the lecture's Keras model in PyTorch),
-:func:`train_classifier`, :func:`accuracy`, :func:`train_with_validation`, :func:`early_stopping_epoch`.
+Exercises: ``batchnorm_forward``, ``batchnorm_backward`` (in :mod:`.batchnorm`), ``dropout_forward``,
+``dropout_backward`` (in :mod:`.dropout`).
+The lecture's data (in :mod:`.lecture`): :data:`LECTURE_BATCH`, :data:`LECTURE_CONVS`, :data:`KERAS_SUMMARY`,
+:data:`ALEXNET_RECIPE`, :data:`KEY_TERMS`.
+Training runs and demos (in :mod:`.experiments`): :func:`build_lecture_model`, :func:`keras_summary`,
+:func:`train_classifier`, :func:`accuracy`, :func:`train_with_validation`, :func:`backward_demo`.
+Pictures (in :mod:`.plots`): :func:`running_stats_explorer`, :func:`plot_running_stats`, :func:`dropout_explorer`,
+:func:`plot_validation`, :func:`key_terms_html`.
 """
-from __future__ import annotations
+LESSON = "05_batchnorm"
 
-from . import checks
-from .checks import LESSON
-from .experiments import (
-    LECTURE_BATCH,
-    LECTURE_CONVS,
+from . import batchnorm, dropout  # noqa: E402  (register the exercises)
+from .experiments import (  # noqa: E402
     accuracy,
+    backward_demo,
     build_lecture_model,
-    early_stopping_epoch,
     keras_summary,
     train_classifier,
     train_with_validation,
+    weight_norm,
 )
-from .plots import (
+from .lecture import ALEXNET_RECIPE, KERAS_SUMMARY, KEY_TERMS, LECTURE_BATCH, LECTURE_CONVS  # noqa: E402
+from .plots import (  # noqa: E402
     dropout_explorer,
-    plot_early_stopping,
-    plot_losses,
+    key_terms_html,
     plot_running_stats,
-    plot_scaling,
+    plot_validation,
     running_stats_explorer,
     running_stats_trace,
 )
 
 __all__ = [
-    "LECTURE_BATCH", "LECTURE_CONVS", "LESSON", "accuracy", "build_lecture_model", "checks", "dropout_explorer",
-    "early_stopping_epoch", "keras_summary", "plot_early_stopping", "plot_losses", "plot_running_stats",
-    "plot_scaling", "running_stats_explorer", "running_stats_trace", "train_classifier", "train_with_validation",
+    "ALEXNET_RECIPE", "KERAS_SUMMARY", "KEY_TERMS", "LECTURE_BATCH", "LECTURE_CONVS", "LESSON", "accuracy",
+    "backward_demo", "batchnorm", "build_lecture_model", "dropout", "dropout_explorer", "keras_summary",
+    "key_terms_html", "plot_running_stats", "plot_validation", "running_stats_explorer", "running_stats_trace",
+    "train_classifier", "train_with_validation", "weight_norm",
 ]

@@ -1,55 +1,21 @@
-"""The lecture's data and model, and the training helpers of the lesson's experiments.
+"""Training runs and demos of lesson 05: the lecture's Keras model in PyTorch, its training, a small overfitting
+network trained with and without dropout and weight decay, and the batch-norm backward demo.
 
-:data:`LECTURE_BATCH` (the digits the lecture normalizes), :func:`build_lecture_model` and
-:func:`keras_summary` (the lecture's Keras model in PyTorch), :func:`train_classifier`, :func:`accuracy`,
-:func:`train_with_validation` and :func:`early_stopping_epoch`.
+:func:`build_lecture_model` and :func:`keras_summary`, :func:`train_classifier`, :func:`accuracy`,
+:func:`train_with_validation`, :func:`weight_norm`, :func:`backward_demo`.
 """
 from __future__ import annotations
 
-import contextlib
+import time
 
 import numpy as np
 
-#: The 10×10 table of digits the lecture normalizes, read as a batch of 10 samples with 10 features.
-LECTURE_BATCH = np.array([
-    [3, 4, 2, 1, 9, 5, 6, 2, 1, 8],
-    [8, 9, 1, 2, 3, 0, 0, 6, 6, 4],
-    [6, 7, 0, 1, 6, 3, 6, 3, 7, 0],
-    [3, 7, 7, 9, 4, 6, 6, 1, 8, 2],
-    [2, 9, 3, 4, 3, 9, 8, 7, 2, 5],
-    [1, 5, 9, 8, 3, 6, 5, 7, 2, 3],
-    [9, 3, 1, 9, 1, 5, 8, 0, 8, 4],
-    [5, 6, 2, 6, 8, 5, 8, 8, 9, 9],
-    [3, 7, 7, 0, 9, 4, 8, 5, 4, 3],
-    [7, 9, 6, 4, 1, 0, 6, 9, 2, 3],
-], dtype=float)
+from course.checks.reference import one_thread
 
-
-@contextlib.contextmanager
-def _one_thread(active=True):
-    """Run small CPU work on one thread, then restore the setting.
-
-    Tiny tensors gain nothing from a thread pool, and on a busy machine the pool's threads wait for
-    each other: a (6, 4) batch norm can take 0.1 s instead of 10 µs, a small training step 10× longer.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    change = active and before != 1
-    if change:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if change:
-            torch.set_num_threads(before)
+from .lecture import LECTURE_CONVS
 
 
 # --------------------------------------------------------------------------- the lecture's Keras model
-#: (filters, stride) of the six 2×2 convolutions in the lecture's model.
-LECTURE_CONVS = ((32, 1), (64, 1), (128, 2), (32, 1), (64, 1), (128, 2))
-
-
 def build_lecture_model(batchnorm=True):
     """The lecture's Keras model in PyTorch: six 2×2 convolutions with sigmoid (each followed by
     BatchNorm2d when ``batchnorm``), Flatten, Dense(128, sigmoid), Dense(10).
@@ -123,7 +89,7 @@ def train_classifier(model, X, y, steps=40, batch_size=32, lr=1e-3, seed=0, devi
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     losses = []
-    with _one_thread(dev.type == "cpu"):
+    with one_thread(dev.type == "cpu"):
         for _ in tqdm(range(steps), desc=desc):
             idx = torch.randint(len(y), (batch_size,), generator=gen).to(dev)
             loss = torch.nn.functional.cross_entropy(model(X[idx]), y[idx])
@@ -143,7 +109,7 @@ def accuracy(model, X, y, device=None, batch_size=500):
     dev = device or course_device()
     model.to(dev).eval()
     right = 0
-    with torch.no_grad(), _one_thread(dev.type == "cpu"):
+    with torch.no_grad(), one_thread(dev.type == "cpu"):
         for i in range(0, len(y), batch_size):
             xb = torch.as_tensor(X[i:i + batch_size], dtype=torch.float32, device=dev)
             right += int((model(xb).argmax(1).cpu().numpy() == np.asarray(y[i:i + batch_size])).sum())
@@ -154,8 +120,9 @@ def accuracy(model, X, y, device=None, batch_size=500):
 
 def train_with_validation(model, X_train, y_train, X_val, y_val, epochs=100, lr=1e-3, weight_decay=0.0,
                           seed=0, device=None, desc="epochs"):
-    """Full-batch Adam for ``epochs``; returns a dict of per-epoch ``train`` and ``val`` losses and accuracies,
-    and the weights of the epoch with the lowest validation loss (``best_state``, ``best_epoch``)."""
+    """Full-batch Adam for ``epochs``, with L2 ``weight_decay`` (λ: the gradient gets + λ·w, as
+    ``torch.optim.Adam(weight_decay=λ)`` does); returns per-epoch ``train`` and ``val`` losses and accuracies,
+    the weight norm after each epoch (``norm``) and the epoch of the lowest validation loss (``best_epoch``)."""
     import torch
 
     from course import device as course_device
@@ -166,46 +133,71 @@ def train_with_validation(model, X_train, y_train, X_val, y_val, epochs=100, lr=
     Xt, yt = (torch.as_tensor(a, device=dev) for a in (np.asarray(X_train, np.float32), np.asarray(y_train)))
     Xv, yv = (torch.as_tensor(a, device=dev) for a in (np.asarray(X_val, np.float32), np.asarray(y_val)))
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    hist = {"train": [], "val": [], "train_acc": [], "val_acc": []}
-    with _one_thread(dev.type == "cpu"):
-        best_epoch, best_state = _epochs(model, opt, Xt, yt, Xv, yv, epochs, hist, desc)
+    hist = {"train": [], "val": [], "train_acc": [], "val_acc": [], "norm": []}
+    with one_thread(dev.type == "cpu"):
+        _epochs(model, opt, Xt, yt, Xv, yv, epochs, hist, desc)
     hist = {k: np.array(v) for k, v in hist.items()}
-    hist["best_epoch"], hist["best_state"] = best_epoch, best_state
+    hist["best_epoch"] = int(np.argmin(hist["val"])) + 1
     return hist
 
 
 def _epochs(model, opt, Xt, yt, Xv, yv, epochs, hist, desc):
-    import copy
-
     import torch
     from tqdm.auto import tqdm
 
-    best, best_epoch, best_state = float("inf"), 0, None
-    for epoch in tqdm(range(epochs), desc=desc):
+    F = torch.nn.functional
+    for _ in tqdm(range(epochs), desc=desc):
         model.train()
-        loss = torch.nn.functional.cross_entropy(model(Xt), yt)
+        loss = F.cross_entropy(model(Xt), yt)
         opt.zero_grad()
         loss.backward()
         opt.step()
         model.eval()
         with torch.no_grad():
             lt, lv = model(Xt), model(Xv)
-            hist["train"].append(torch.nn.functional.cross_entropy(lt, yt).item())
-            hist["val"].append(torch.nn.functional.cross_entropy(lv, yv).item())
+            hist["train"].append(F.cross_entropy(lt, yt).item())
+            hist["val"].append(F.cross_entropy(lv, yv).item())
             hist["train_acc"].append((lt.argmax(1) == yt).float().mean().item())
             hist["val_acc"].append((lv.argmax(1) == yv).float().mean().item())
-        if hist["val"][-1] < best:
-            best, best_epoch, best_state = hist["val"][-1], epoch, copy.deepcopy(model.state_dict())
-    return best_epoch, best_state
+            hist["norm"].append(weight_norm(model))
 
 
-def early_stopping_epoch(val_losses, patience=10):
-    """The epoch training would stop at: the first time the validation loss has not improved for
-    ``patience`` epochs (or the last epoch); returns (stop_epoch, best_epoch)."""
-    best, best_epoch = float("inf"), 0
-    for epoch, loss in enumerate(val_losses):
-        if loss < best:
-            best, best_epoch = loss, epoch
-        elif epoch - best_epoch >= patience:
-            return epoch, best_epoch
-    return len(val_losses) - 1, best_epoch
+def weight_norm(model):
+    """The Euclidean norm of all weight matrices of a model (biases and batch-norm parameters left out)."""
+    return float(sum(float((p.detach() ** 2).sum()) for n, p in model.named_parameters() if n.endswith("weight")
+                     and p.dim() > 1) ** 0.5)
+
+
+def _one_line_backward(x, gamma, dout, eps=1e-5):
+    """The one-line batch-norm backward, from the forward's inputs (so it needs nobody's cache)."""
+    m = x.shape[0]
+    std = np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - x.mean(axis=0)) / std
+    dx = gamma / (m * std) * (m * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0))
+    return dx, (dout * x_hat).sum(0), dout.sum(0)
+
+
+def backward_demo(batchnorm_forward, batchnorm_backward, n=512, d=256, seed=1):
+    """Your backward (on the cache your forward built, whatever it holds) and the one-line form, against autograd.
+
+    Returns one row per method: (name, milliseconds, max |dx − autograd|, max |dgamma − autograd|).
+    """
+    import torch
+
+    rng = np.random.default_rng(seed)
+    x, dout = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    gamma, beta = rng.uniform(0.5, 2, d), rng.normal(size=d)
+    state = {"running_mean": np.zeros(d), "running_var": np.ones(d)}
+    _, cache = batchnorm_forward(x, gamma, beta, state)
+    xt, gt, bt = (torch.tensor(a, requires_grad=True) for a in (x, gamma, beta))
+    with one_thread():
+        torch.nn.functional.batch_norm(xt, None, None, gt, bt, training=True).backward(torch.tensor(dout))
+    rows = []
+    for name, fn in (("yours", lambda: batchnorm_backward(dout, cache)),
+                     ("one line", lambda: _one_line_backward(x, gamma, dout))):
+        start = time.perf_counter()
+        dx, dgamma, _ = fn()
+        ms = 1000 * (time.perf_counter() - start)
+        rows.append((name, ms, float(np.abs(dx - xt.grad.numpy()).max()),
+                     float(np.abs(dgamma - gt.grad.numpy()).max())))
+    return rows

@@ -1,5 +1,6 @@
-"""Lesson 06 models from the lectures, built in PyTorch and counted without data, and small helpers
-for inspecting them (parameter counts, a Keras-style summary, saved size, INT8 quantization)."""
+"""Lesson 06 models from the lectures, built in PyTorch and counted without data (the meta device), the
+family's building blocks (Inception module, residual and bottleneck blocks, a dense block), and helpers
+for inspecting them (parameter counts, a Keras-style summary)."""
 from __future__ import annotations
 
 
@@ -54,8 +55,11 @@ def alphago_policy(k: int = 192):
     return nn.Sequential(*layers)
 
 
-def layer_summary(model, input_shape):
-    """A Keras-style table (layer, output shape, parameters) from one forward pass on zeros."""
+def layer_summary(model, input_shape, device=None):
+    """A Keras-style table (layer, output shape, parameters) from one forward pass on zeros.
+
+    ``device="meta"`` runs the pass on PyTorch's meta device: shapes only, no memory, no arithmetic.
+    """
     import torch
 
     rows = []
@@ -64,7 +68,7 @@ def layer_summary(model, input_shape):
         for name, m in model.named_children()]
     try:
         with torch.no_grad():
-            model.eval()(torch.zeros(1, *input_shape))
+            model.eval()(torch.zeros(1, *input_shape, device=device))
     finally:
         for h in hooks:
             h.remove()
@@ -96,54 +100,109 @@ def torchvision_family(names=None):
     parameters cost milliseconds.
     """
     import torch
-    from torchvision import models
 
     rows = []
     for key, label, year, depth in CNN_FAMILY:
         if names is not None and key not in names:
             continue
-        kwargs = {"aux_logits": False, "init_weights": False} if key == "googlenet" else {}
-        with torch.device("meta"):
-            model = getattr(models, key)(weights=None, **kwargs)
+        model = torchvision_model(key)
         convs = sum(isinstance(m, torch.nn.Conv2d) for m in model.modules())
         linears = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
         rows.append((label, year, depth, convs, linears, count_parameters(model)))
     return rows
 
 
-def model_size_bytes(model) -> int:
-    """The size of a model's saved state_dict (what a file on disk would take)."""
-    import io
+def inception_module(in_channels, c1, c3_reduce, c3, c5_reduce, c5, pool_proj):
+    """GoogLeNet's Inception module: 1×1, 1×1→3×3, 1×1→5×5 and 3×3 max pool→1×1 side by side, concatenated.
 
-    import torch
-
-    buf = io.BytesIO()
-    torch.save(model.state_dict(), buf)
-    return buf.getbuffer().nbytes
-
-
-def quantize_int8(model):
-    """INT8 dynamic quantization of a model's Linear layers (weights stored as int8, CPU inference).
-
-    ``torch.ao.quantization`` announces its move to the ``torchao`` package with deprecation warnings;
-    they are silenced here so the notebook stays readable.
+    The 1×1 "reduce" convolutions shrink the channels before the expensive 3×3 and 5×5 filters.
     """
-    import copy
-    import warnings
-
     import torch
+    import torch.nn as nn
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from torch.ao.quantization import quantize_dynamic
+    def conv(i, o, k):
+        return [nn.Conv2d(i, o, k, padding=k // 2), nn.ReLU()]
 
-        return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {torch.nn.Linear}, dtype=torch.qint8)
+    class Inception(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.branches = nn.ModuleList([
+                nn.Sequential(*conv(in_channels, c1, 1)),
+                nn.Sequential(*conv(in_channels, c3_reduce, 1), *conv(c3_reduce, c3, 3)),
+                nn.Sequential(*conv(in_channels, c5_reduce, 1), *conv(c5_reduce, c5, 5)),
+                nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), *conv(in_channels, pool_proj, 1)),
+            ])
+
+        def forward(self, x):
+            return torch.cat([b(x) for b in self.branches], dim=1)
+
+    return Inception()
 
 
-def run_quiet(fn, *args, **kwargs):
-    """Call ``fn`` with warnings silenced (used for the quantized model, whose kernels warn when they run)."""
-    import warnings
+def residual_block(channels):
+    """ResNet's basic block: two 3×3 convolutions with batch norm, plus the shortcut, relu(F(x) + x)."""
+    import torch.nn as nn
+    import torch.nn.functional as F
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+    class ResidualBlock(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.f = nn.Sequential(
+                nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels), nn.ReLU(),
+                nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+
+        def forward(self, x):
+            return F.relu(self.f(x) + x)
+
+    return ResidualBlock()
+
+
+def bottleneck_block(channels, width):
+    """ResNet-50's bottleneck: 1×1 down to ``width`` channels, 3×3 at that width, 1×1 back up, plus the shortcut."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Bottleneck(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.f = nn.Sequential(
+                nn.Conv2d(channels, width, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
+                nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
+                nn.Conv2d(width, channels, 1, bias=False), nn.BatchNorm2d(channels))
+
+        def forward(self, x):
+            return F.relu(self.f(x) + x)
+
+    return Bottleneck()
+
+
+def dense_block(in_channels, growth, layers):
+    """DenseNet's block: each layer sees the concatenation of the block's input and every earlier layer's output."""
+    import torch
+    import torch.nn as nn
+
+    class DenseBlock(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([
+                nn.Sequential(nn.BatchNorm2d(in_channels + i * growth), nn.ReLU(),
+                              nn.Conv2d(in_channels + i * growth, growth, 3, padding=1, bias=False))
+                for i in range(layers)])
+
+        def forward(self, x):
+            features = [x]
+            for layer in self.layers:
+                features.append(layer(torch.cat(features, dim=1)))
+            return torch.cat(features, dim=1)
+
+    return DenseBlock()
+
+
+def torchvision_model(key, device="meta"):
+    """One of torchvision's models, without weights, on the meta device (shapes only, nothing allocated)."""
+    import torch
+    from torchvision import models
+
+    kwargs = {"aux_logits": False, "init_weights": False} if key == "googlenet" else {}
+    with torch.device(device):
+        return getattr(models, key)(weights=None, **kwargs)

@@ -1,11 +1,13 @@
-"""Lesson 06 pictures (feature maps, filters, digits, confusion matrix) and the convolution widget."""
+"""Lesson 06 pictures (feature maps, filters, digits, a Go board's encoding) and the convolution widget.
+
+The confusion matrix and training curves are the course's (:func:`course.plots.plot_confusion`,
+:func:`course.plots.plot_curves`).
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from course.plots import show
-
-from .checks import FILTER_1, FILTER_2, IMAGE_6x6, _out_len
+from .lecture import FILTER_1, FILTER_2, IMAGE_6x6, out_len
 
 
 def _cmap_limits(a):
@@ -83,24 +85,6 @@ def plot_misclassified(images, y_true, y_pred, n=20):
                        title=f"misclassified test digits (true → predicted), {len(wrong)} shown")
 
 
-def plot_confusion(cm, labels=None, ax=None, title="confusion matrix"):
-    """A confusion matrix (rows true, columns predicted) with the counts written in."""
-    import matplotlib.pyplot as plt
-
-    cm = np.asarray(cm)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4.5))
-    ax.imshow(cm, cmap="Blues")
-    k = len(cm)
-    labels = labels if labels is not None else list(range(k))
-    for (r, c), v in np.ndenumerate(cm):
-        ax.text(c, r, str(v), ha="center", va="center", fontsize=8,
-                color="white" if v > cm.max() / 2 else "black")
-    ax.set(xticks=range(k), yticks=range(k), xticklabels=labels, yticklabels=labels,
-           xlabel="predicted", ylabel="true", title=title)
-    return ax
-
-
 # =========================================================================== widget
 def _explorer_state(filter_name, stride, padding, position):
     import torch
@@ -108,7 +92,7 @@ def _explorer_state(filter_name, stride, padding, position):
 
     w = {"filter 1 (diagonal)": FILTER_1, "filter 2 (vertical line)": FILTER_2}[filter_name]
     img = np.pad(IMAGE_6x6, padding)
-    n_out = _out_len(6, 3, stride, padding)
+    n_out = out_len(6, 3, stride, padding)
     out = F.conv2d(torch.tensor(IMAGE_6x6)[None, None], torch.tensor(w)[None, None],
                    stride=stride, padding=padding)[0, 0].numpy()
     position = min(position, n_out * n_out - 1)
@@ -116,13 +100,11 @@ def _explorer_state(filter_name, stride, padding, position):
     return w, img, out, (i, j), n_out
 
 
-def draw_explorer(filter_name="filter 1 (diagonal)", stride=1, padding=0, position=0):
-    """One frame of :func:`conv_explorer`: the (padded) image with the window, the filter, the output map."""
-    import matplotlib.pyplot as plt
+def draw_explorer(axes, filter_name="filter 1 (diagonal)", stride=1, padding=0, position=0):
+    """One frame of :func:`conv_explorer` on three axes: the (padded) image with the window, the filter, the map."""
     from matplotlib.patches import Rectangle
 
     w, img, out, (i, j), n_out = _explorer_state(filter_name, stride, padding, position)
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [img.shape[0], 3, n_out + 1]})
     plot_maps([img], cmap="Greys", annotate=True, axes=[axes[0]])
     axes[0].add_patch(Rectangle((j * stride - 0.5, i * stride - 0.5), 3, 3, fill=False, lw=3, ec="tab:orange"))
     if padding:
@@ -134,31 +116,47 @@ def draw_explorer(filter_name="filter 1 (diagonal)", stride=1, padding=0, positi
     axes[2].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=3, ec="tab:orange"))
     window = img[i * stride:i * stride + 3, j * stride:j * stride + 3]
     axes[2].set_title(f"output {n_out}×{n_out}; at ({i}, {j}): {float((window * w).sum()):g}", fontsize=10)
-    fig.suptitle(f"output size = (6 + 2·{padding} − 3) // {stride} + 1 = {n_out}", fontsize=11)
-    fig.tight_layout()
-    return fig
+    axes[0].figure.suptitle(f"output size = (6 + 2·{padding} − 3) // {stride} + 1 = {n_out}", fontsize=11)
+    return (f"window at rows {i * stride}–{i * stride + 2}, columns {j * stride}–{j * stride + 2} of the padded "
+            f"image → output ({i}, {j})")
 
 
 def conv_explorer():
     """Choose a filter, the stride and the padding, and slide the window over the lecture's 6×6 image."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    choice = widgets.Dropdown(options=["filter 1 (diagonal)", "filter 2 (vertical line)"], description="filter")
-    stride = widgets.IntSlider(value=1, min=1, max=3, description="stride")
-    padding = widgets.IntSlider(value=0, min=0, max=2, description="padding")
-    position = widgets.IntSlider(value=0, min=0, max=15, description="position")
-    out = widgets.Output()
+    from course.plots import widget
 
-    def redraw(*_):
-        n_out = _out_len(6, 3, stride.value, padding.value)
-        position.max = n_out * n_out - 1
-        with out:
-            out.clear_output(wait=True)
-            draw_explorer(choice.value, stride.value, padding.value, position.value)
-            show()
+    controls = {
+        "filter_name": widgets.Dropdown(options=["filter 1 (diagonal)", "filter 2 (vertical line)"],
+                                        description="filter"),
+        "stride": widgets.IntSlider(value=1, min=1, max=3, description="stride"),
+        "padding": widgets.IntSlider(value=0, min=0, max=2, description="padding"),
+        "position": widgets.IntSlider(value=0, min=0, max=15, description="position"),
+    }
 
-    for wdg in (choice, stride, padding, position):
-        wdg.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([choice, stride]), widgets.HBox([padding, position]), out])
+    def draw(axes, filter_name, stride, padding, position):
+        n_out = out_len(6, 3, stride, padding)
+        controls["position"].max = n_out * n_out - 1     # the slider follows the output's size
+        return draw_explorer(axes, filter_name, stride, padding, min(position, n_out * n_out - 1))
+
+    return widget(draw, controls, figsize=(10, 3.6), ncols=3, layout="top")
+
+
+def plot_board(board, ax=None, title="a Go position"):
+    """A 19×19 board encoded as the lecture does: black 1, white −1, empty 0."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(3.6, 3.6))
+    board = np.asarray(board)
+    n = board.shape[0]
+    ax.set_facecolor("#dcb35c")
+    for k in range(n):
+        ax.plot([0, n - 1], [k, k], color="black", lw=0.5)
+        ax.plot([k, k], [0, n - 1], color="black", lw=0.5)
+    for (r, c), v in np.ndenumerate(board):
+        if v:
+            ax.scatter(c, r, s=70, color="black" if v > 0 else "white", edgecolor="black", zorder=3)
+    ax.set(xlim=(-1, n), ylim=(n, -1), xticks=[], yticks=[], aspect="equal", title=title)
+    return ax

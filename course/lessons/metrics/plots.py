@@ -1,32 +1,14 @@
-"""Pictures and widgets of lesson 07: confusion matrices, ROC and precision–recall curves at a decision
-threshold (with a slider), k-fold layouts and error against model complexity."""
+"""Pictures and widgets of lesson 07: ROC and precision–recall curves at a decision threshold (with a
+slider), k-fold layouts, error against model complexity and against the amount of data.
+
+The confusion matrix is drawn by the course's :func:`course.plots.plot_confusion`, the training
+curves by :func:`course.plots.plot_curves`, the slider by :func:`course.plots.widget`.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from course.plots import show
-
-
-def plot_confusion(cm, class_names=None, ax=None, title=None, cmap="Blues", xlabel="predicted", ylabel="true"):
-    """Draw a confusion matrix with its counts; rows are the true class, columns the predicted one."""
-    import matplotlib.pyplot as plt
-
-    cm = np.asarray(cm)
-    K = cm.shape[0]
-    names = list(class_names) if class_names is not None else [str(i) for i in range(K)]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.1 * K + 1.6, 1.1 * K + 1.2))
-    ax.imshow(cm, cmap=cmap, vmin=0, vmax=max(cm.max(), 1))
-    for i in range(K):
-        for j in range(K):
-            v = cm[i, j]
-            txt = f"{v:.2f}" if np.asarray(cm).dtype.kind == "f" and v != int(v) else f"{int(v)}"
-            ax.text(j, i, txt, ha="center", va="center",
-                    color="white" if v > 0.6 * max(cm.max(), 1) else "black", fontsize=11)
-    ax.set(xticks=range(K), yticks=range(K), xticklabels=names, yticklabels=names, xlabel=xlabel, ylabel=ylabel)
-    if title:
-        ax.set_title(title)
-    return ax
+from course.plots import plot_confusion, widget
 
 
 def binary_curves(scores, y):
@@ -107,33 +89,21 @@ def plot_threshold(scores, y, threshold=0.5, axes=None, names=("negative", "posi
 def threshold_explorer(scores, y, threshold=0.5, names=("negative", "positive"), figsize=(14, 3.4), dpi=72):
     """A slider for the decision threshold; the confusion matrix, the metrics and the curves follow it."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML, display
 
     scores = np.asarray(scores, dtype=float)
     lo, hi = float(scores.min()), float(scores.max())
     slider = widgets.FloatSlider(value=float(np.clip(threshold, lo, hi)), min=lo, max=hi, step=(hi - lo) / 200,
                                  description="threshold", readout_format=".3f", continuous_update=False,
                                  layout=widgets.Layout(width="60%"))
-    out = widgets.Output()
+    keys = ("accuracy", "precision", "recall", "specificity", "f1")
 
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 4, figsize=figsize, dpi=dpi)
-            plot_threshold(scores, y, slider.value, axes=axes, names=names)
-            fig.tight_layout()
-            show(fig)
-            m = threshold_metrics(scores, y, slider.value)
-            display(HTML(
-                "<table><tr>" + "".join(f"<th>{k}</th>" for k in
-                                        ("accuracy", "precision", "recall", "specificity", "F1")) + "</tr><tr>"
-                + "".join(f"<td>{m[k]:.3f}</td>" for k in ("accuracy", "precision", "recall", "specificity", "f1"))
-                + "</tr></table>"))
+    def draw(axes, threshold):
+        plot_threshold(scores, y, threshold, axes=axes, names=names)
+        m = threshold_metrics(scores, y, threshold)
+        return ("<table><tr>" + "".join(f"<th>{k if k != 'f1' else 'F1'}</th>" for k in keys) + "</tr><tr>"
+                + "".join(f"<td>{m[k]:.3f}</td>" for k in keys) + "</tr></table>")
 
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, out])
+    return widget(draw, {"threshold": slider}, figsize=figsize, layout="top", ncols=4, dpi=dpi)
 
 
 def plot_fold_layout(folds, n=None, ax=None, title="k-fold cross-validation"):
@@ -172,4 +142,26 @@ def plot_complexity(complexity, train_err, val_err, ax=None, xlabel="model compl
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.legend()
+    return ax
+
+
+def plot_data_amount(sizes, best_degrees, curves, degrees, ax=None):
+    """Validation error against polynomial degree for several training-set sizes, each U's bottom marked.
+
+    ``curves``: size -> validation MSE per degree (from :func:`.experiments.data_amount_sweep`).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for n in sizes:
+        line, = ax.plot(degrees, curves[n], "o-", ms=3, label=f"N = {n}: best degree {best_degrees[n]}")
+        i = list(degrees).index(best_degrees[n])
+        ax.scatter([degrees[i]], [curves[n][i]], s=90, color=line.get_color(), edgecolor="black", zorder=3)
+    low = min(float(np.min(curves[n])) for n in sizes)
+    ax.set_yscale("log")
+    ax.set_ylim(0.7 * low, 50 * low)  # the smallest set's wall goes off the chart: it is the point
+    ax.set(xlabel="polynomial degree", ylabel="validation MSE (median of the draws)",
+           title="more data moves the U to the right")
+    ax.legend(fontsize=8)
     return ax

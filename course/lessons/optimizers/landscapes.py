@@ -1,55 +1,10 @@
-"""The functions the lesson's pictures descend, and the race of optimizers on them.
-
-The lecture's one-weight cost (:data:`TOY_X`, :data:`TOY_Y`, :func:`toy_cost`, :func:`gradient_descent_1d`),
-the 2-D surfaces :data:`SURFACES`, ``torch.optim`` behind the lesson's ``step(w, grad)`` interface
-(:func:`torch_optimizers`) and :func:`race`, which runs optimizers side by side on a surface.
+"""The lesson's experiments on 2-D surfaces: the surfaces :data:`SURFACES`, ``torch.optim`` behind the
+lesson's ``step(w, grad)`` interface (:func:`torch_optimizers`) and :func:`race`, which runs optimizers side
+by side on a surface.
 """
 from __future__ import annotations
 
 import numpy as np
-
-
-# =========================================================================== the one-weight cost
-#: The lecture's toy data for H(x) = Wx: three points on the line y = x, so the best W is 1.
-TOY_X = np.array([1.0, 2.0, 3.0])
-TOY_Y = np.array([1.0, 2.0, 3.0])
-
-
-def toy_cost(W, x=TOY_X, y=TOY_Y):
-    """cost(W) = mean((W·x − y)²) for a number or an array of W's."""
-    W = np.asarray(W, dtype=float)
-    return np.mean((W[..., None] * x - y) ** 2, axis=-1)
-
-
-def toy_gradient(W, x=TOY_X, y=TOY_Y):
-    """d cost / dW = mean(2·(W·x − y)·x)."""
-    W = np.asarray(W, dtype=float)
-    return np.mean(2 * (W[..., None] * x - y) * x, axis=-1)
-
-
-def gradient_descent_1d(lr, W0=3.0, steps=15):
-    """The W's that gradient descent visits on :func:`toy_cost`, W0 first (stops early if it blows up)."""
-    W = [float(W0)]
-    for _ in range(steps):
-        nxt = W[-1] - lr * float(toy_gradient(W[-1]))
-        if not np.isfinite(nxt) or abs(nxt) > 1e6:
-            break
-        W.append(nxt)
-    return np.array(W)
-
-
-def describe_learning_rate(lr):
-    """Which regime a learning rate is in on the toy cost (curvature c = 2·mean(x²), stable for lr < 2/c)."""
-    c = 2 * np.mean(TOY_X ** 2)
-    if lr < 1 / c:
-        return f"lr < 1/c = {1 / c:.3f}: every step goes straight downhill" + (
-            " (slowly)" if lr < 0.2 / c else "")
-    if lr < 2 / c:
-        return f"1/c ≤ lr < 2/c = {2 / c:.3f}: it overshoots and zigzags, but converges"
-    if lr == 2 / c:
-        return "lr = 2/c: it bounces between two points forever"
-    return f"lr > 2/c = {2 / c:.3f}: every step overshoots further, the cost diverges"
-
 
 
 # =========================================================================== 2-D surfaces and the race

@@ -1,11 +1,16 @@
 """Figures and widgets of lesson 04: gradient descent on the one-weight cost, the race on 2-D surfaces,
-loss curves."""
+the raw-feature learning curve beside the scaled ones, the batch-size memory table.
+
+Widgets are built with :func:`course.plots.widget`; training curves with :func:`course.plots.plot_curves`.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from .landscapes import (SURFACES, TOY_X, describe_learning_rate, gradient_descent_1d, race, toy_cost,
-                         torch_optimizers)
+from course.plots import plot_curves, widget
+
+from .landscapes import SURFACES, race, torch_optimizers
+from .lecture import MEMORY_EXAMPLES, TOY_X, describe_learning_rate, gradient_descent_1d, memory_bytes, toy_cost
 
 
 # =========================================================================== pictures: one weight
@@ -39,32 +44,19 @@ def plot_cost_curve(lr=0.05, W0=3.0, steps=15, axes=None):
 def learning_rate_widget(lr=0.05, W0=3.0, steps=15):
     """A log-scale learning-rate slider (and start, steps) that redraws the path on the cost bowl."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    lr_s = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=np.log10(0.3), step=0.02, description="lr",
-                                  readout_format=".4f")
-    w0_s = widgets.FloatSlider(value=W0, min=-3, max=5, step=0.1, description="start W")
-    n_s = widgets.IntSlider(value=steps, min=1, max=50, description="steps")
-    out = widgets.Output()
-    note = widgets.HTML()
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=np.log10(0.3), step=0.02, description="lr",
+                                     readout_format=".4f"),
+        "W0": widgets.FloatSlider(value=W0, min=-3, max=5, step=0.1, description="start W"),
+        "steps": widgets.IntSlider(value=steps, min=1, max=50, description="steps"),
+    }
 
-    def redraw(*_):
-        note.value = f"<b>{describe_learning_rate(lr_s.value)}</b>"
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-            plot_cost_curve(lr_s.value, w0_s.value, n_s.value, axes=axes)
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+    def draw(axes, lr, W0, steps):
+        plot_cost_curve(lr, W0, steps, axes=axes)
+        return f"<b>{describe_learning_rate(lr)}</b>"
 
-    for s in (lr_s, w0_s, n_s):
-        s.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([lr_s, w0_s, n_s]), note, out])
-    display(box)
-
+    return widget(draw, controls, figsize=(10, 3.6), layout="top", ncols=2)
 
 
 # =========================================================================== pictures: 2-D surfaces and the race
@@ -126,74 +118,62 @@ def race_widget(optimizers=None, surface="ill-conditioned quadratic", steps=150)
     """Pick optimizers, a surface, the learning rate and the start; see the paths and the loss curves.
 
     optimizers: dict name -> class with step(w, grad) (your classes); by default :func:`torch_optimizers`.
+    Choosing a surface moves the start and the learning rate to that surface's suggestions.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     optimizers = optimizers or torch_optimizers()
     surf = SURFACES[surface]
-    pick = widgets.SelectMultiple(options=list(optimizers), value=tuple(optimizers), description="optimizers",
-                                  rows=len(optimizers))
-    choice = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
-    lr_s = widgets.FloatLogSlider(value=surf.lr, base=10, min=-4, max=0, step=0.05, description="lr",
-                                  readout_format=".4f")
-    x0 = widgets.FloatSlider(value=surf.start[0], min=surf.xlim[0], max=surf.xlim[1], step=0.05, description="start x")
-    y0 = widgets.FloatSlider(value=surf.start[1], min=surf.ylim[0], max=surf.ylim[1], step=0.05, description="start y",
-                             readout_format=".3f")
-    n_s = widgets.IntSlider(value=steps, min=10, max=1000, step=10, description="steps")
-    note = widgets.HTML()
-    out = widgets.Output()
-    busy = {"on": False}
+    controls = {
+        "surface": widgets.Dropdown(options=list(SURFACES), value=surface, description="surface"),
+        "chosen": widgets.SelectMultiple(options=list(optimizers), value=tuple(optimizers), description="optimizers",
+                                         rows=len(optimizers)),
+        "lr": widgets.FloatLogSlider(value=surf.lr, base=10, min=-4, max=0, step=0.05, description="lr",
+                                     readout_format=".4f"),
+        "x0": widgets.FloatSlider(value=surf.start[0], min=surf.xlim[0], max=surf.xlim[1], step=0.05,
+                                  description="start x"),
+        "y0": widgets.FloatSlider(value=surf.start[1], min=surf.ylim[0], max=surf.ylim[1], step=0.05,
+                                  description="start y", readout_format=".3f"),
+        "steps": widgets.IntSlider(value=steps, min=10, max=1000, step=10, description="steps"),
+    }
 
-    def on_surface(change):
+    def on_surface(change):  # observed before the widget's own redraw, so that it draws the new surface once moved
         s = SURFACES[change["new"]]
-        busy["on"] = True
-        try:
-            x0.min, x0.max = -1e9, 1e9  # widen first, so that setting the value never clips
-            y0.min, y0.max = -1e9, 1e9
-            x0.value, y0.value = s.start
-            x0.min, x0.max = s.xlim
-            y0.min, y0.max = s.ylim
-            lr_s.value = s.lr
-        finally:
-            busy["on"] = False
-        redraw()
+        x0, y0 = controls["x0"], controls["y0"]
+        x0.min, x0.max, y0.min, y0.max = -1e9, 1e9, -1e9, 1e9  # widen first, so that setting a value never clips
+        x0.value, y0.value, controls["lr"].value = s.start[0], s.start[1], s.lr
+        x0.min, x0.max = s.xlim
+        y0.min, y0.max = s.ylim
 
-    def redraw(*_):
-        if busy["on"]:
-            return
-        s = SURFACES[choice.value]
-        note.value = f"<i>{s.note}.</i> Suggested lr: {s.lr:g}."
-        chosen = {k: optimizers[k] for k in pick.value}
-        with out:
-            out.clear_output(wait=True)
-            results = race(s, chosen, lr=lr_s.value, start=(x0.value, y0.value), steps=n_s.value)
-            fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-            plot_race(s, results, axes=axes)
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+    controls["surface"].observe(on_surface, names="value")
 
-    choice.observe(on_surface, names="value")
-    for w in (pick, lr_s, x0, y0, n_s):
-        w.observe(redraw, names="value")
-    redraw()
-    controls = widgets.HBox([widgets.VBox([choice, pick]), widgets.VBox([lr_s, x0, y0, n_s])])
-    display(widgets.VBox([controls, note, out]))
+    def draw(axes, surface, chosen, lr, x0, y0, steps):
+        s = SURFACES[surface]
+        results = race(s, {k: optimizers[k] for k in chosen}, lr=lr, start=(x0, y0), steps=steps)
+        plot_race(s, results, axes=axes)
+        return f"<i>{s.note}.</i> Suggested lr: {s.lr:g}."
+
+    return widget(draw, controls, figsize=(12, 4.2), layout="top", ncols=2)
 
 
-def plot_loss_curves(histories, ax=None, xlabel="epoch", ylabel="training MSE", title=None, logy=True):
-    """One line per entry of ``histories`` (dict label -> sequence of losses)."""
-    import matplotlib.pyplot as plt
+def plot_scaling(histories, raw_iterations, title="mini-batch SGD, lr = 0.01, batch size 32"):
+    """The raw-feature run on its own axes, loss per iteration (it diverges by ~100 orders of magnitude within
+    an epoch), and the per-epoch curves of ``histories`` (the scaled features) beside it."""
+    from course.plots import new_figure
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    for label, losses in histories.items():
-        losses = np.asarray(losses, dtype=float)
-        ax.plot(np.arange(1, len(losses) + 1), losses, label=label, lw=1.5)
-    if logy:
-        ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.legend(fontsize=8)
-    return ax
+    fig, axes = new_figure((11, 3.4), 1, 2)
+    plot_curves({"raw features": raw_iterations}, ax=axes[0], xlabel="iteration", logy=True,
+                ylabel="mini-batch MSE (log scale)", title="raw features: the loss explodes")
+    plot_curves(histories, ax=axes[1], ylabel="training MSE (log scale)", logy=True, title=f"scaled features: {title}")
+    return fig
+
+
+def memory_table_html():
+    """The deck's batch-size memory example recomputed: bytes for 50,000 float32 samples held at once."""
+    rows = []
+    for what, numbers, deck in MEMORY_EXAMPLES:
+        b = memory_bytes(numbers)
+        rows.append(f"<tr><td>{what}</td><td>{numbers:,}</td><td>{b:,}</td><td>{b / 1e6:,.1f} MB = {b / 1e9:.2f} GB"
+                    f"</td><td>{b / 2 ** 30:.2f} GiB</td><td>{deck}</td></tr>")
+    return ("<table><tr><th>data</th><th>numbers per sample</th><th>bytes (× 50,000 × 4)</th><th>decimal</th>"
+            "<th>binary</th><th>the deck</th></tr>" + "".join(rows) + "</table>")

@@ -1,12 +1,15 @@
-"""The lesson's pictures: the two views of XOR (:func:`plot_xor_views`), :func:`draw_network`,
-:func:`plot_decision_boundary`, :func:`plot_sigmoid_derivative`, and the widget :func:`training_explorer`
-(a slider over the epochs of a training run)."""
+"""Pictures of lesson 02: the two views of XOR (:func:`plot_xor_views`), the geometry of one, two and three
+layers (:func:`plot_geometry`), :func:`draw_network`, :func:`plot_decision_boundary`,
+:func:`plot_sigmoid_derivative`, :func:`plot_depth_against_width`, and the widgets :func:`training_explorer`
+(a slider over the epochs of a training run) and :func:`approximation_explorer` (a staircase of sigmoids)."""
 from __future__ import annotations
 
 import numpy as np
 
-from course.lessons.perceptron import TRUTH_TABLES, X_GATE
-from course.plots import show
+from course.plots import plot_curves, widget
+
+from .experiments import staircase
+from .lecture import TRUTH_TABLES, X_GATE
 
 
 def _xor_points(ax, X=X_GATE, labels=None, table="XOR", annotate=True):
@@ -123,34 +126,23 @@ def plot_decision_boundary(forward, params, ax=None, title=None, resolution=150)
 def training_explorer(snapshots, losses, forward):
     """A slider over the epochs of a training run: the decision boundary then, and the loss curve so far."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    slider = widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1, step=1,
-                               description="snapshot", continuous_update=False)
-    label = widgets.Label()
-    out = widgets.Output()
+    controls = {"snapshot": widgets.IntSlider(value=len(snapshots) - 1, min=0, max=len(snapshots) - 1, step=1,
+                                              description="snapshot", continuous_update=False)}
 
-    def redraw(*_):
-        epoch, params = snapshots[slider.value]
-        label.value = f"epoch {epoch}"
-        with out:
-            out.clear_output(wait=True)
-            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8))
-            o, _ = forward(X_GATE, params)
-            o = np.asarray(o, dtype=float).ravel()
-            plot_decision_boundary(forward, params, ax=ax1, resolution=80,
-                                   title="outputs " + ", ".join(f"{v:.2f}" for v in o))
-            ax2.plot(np.arange(1, len(losses) + 1), losses, color="0.7")
-            if epoch:
-                ax2.plot(np.arange(1, epoch + 1), losses[:epoch], color="tab:blue")
-                ax2.scatter([epoch], [losses[epoch - 1]], color="tab:red", zorder=3)
-            ax2.set(xlabel="epoch", ylabel="MSE loss", yscale="log", title=f"loss at epoch {epoch}")
-            fig.tight_layout()
-            show(fig)
+    def draw(axes, snapshot):
+        ax1, ax2 = axes
+        epoch, params = snapshots[snapshot]
+        o, _ = forward(X_GATE, params)
+        o = np.asarray(o, dtype=float).ravel()
+        plot_decision_boundary(forward, params, ax=ax1, resolution=80,
+                               title="outputs " + ", ".join(f"{v:.2f}" for v in o))
+        plot_curves({"MSE loss": losses}, ax=ax2, ylabel="MSE loss", logy=True, title=f"loss at epoch {epoch}")
+        if epoch:
+            ax2.scatter([epoch], [losses[epoch - 1]], color="tab:red", zorder=3)
+        return f"epoch {epoch}"
 
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([slider, label]), out])
+    return widget(draw, controls, figsize=(9, 3.8), ncols=2, layout="top")
 
 
 def plot_sigmoid_derivative(max_layers=10, figsize=(11, 3.6)):
@@ -171,4 +163,95 @@ def plot_sigmoid_derivative(max_layers=10, figsize=(11, 3.6)):
     ax2.set(xlabel="number of sigmoid layers L", ylabel="largest possible ∏ σ′",
             title="The gradient shrinks at least 4× per layer")
     fig.tight_layout()
+    return fig
+
+
+def _region(grid, lines):
+    """step(w·x + b) of one perceptron per line, on the points of ``grid`` (M, 2): an (M, len(lines)) 0/1 array."""
+    return np.stack([(grid @ np.asarray(w, float) + b > 0) for w, b in lines], axis=1).astype(float)
+
+
+def _draw_lines(ax, lines, color, xs=np.array([-0.5, 1.5])):
+    for w, b in lines:
+        w1, w2 = float(w[0]), float(w[1])
+        if abs(w2) > 1e-12:
+            ax.plot(xs, -(w1 * xs + b) / w2, color=color, lw=1.2, ls="--")
+        else:
+            ax.axvline(-b / w1, color=color, lw=1.2, ls="--")
+
+
+def plot_geometry(figsize=(13, 4.3)):
+    """What one, two and three layers of step perceptrons can carve out of the plane.
+
+    One layer: a half-plane (OR's line cannot isolate XOR's 1s). Two layers: the AND of half-planes, a
+    convex region (the band between OR and NAND is exactly XOR). Three layers: the OR of convex regions,
+    any region (here two separate triangles, one around each of XOR's 1s).
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=figsize, layout="constrained")
+    g = np.linspace(-0.5, 1.5, 241)
+    G1, G2 = np.meshgrid(g, g)
+    grid = np.stack([G1.ravel(), G2.ravel()], axis=1)
+    one = [((1.0, 1.0), -0.5)]
+    two = [((1.0, 1.0), -0.5), ((-1.0, -1.0), 1.5)]
+    tri_a = [((1.0, 0.0), 0.2), ((0.0, -1.0), 1.2), ((-1.0, 1.0), -0.6)]         # around (0, 1)
+    tri_b = [((0.0, 1.0), 0.2), ((-1.0, 0.0), 1.2), ((1.0, -1.0), -0.6)]         # around (1, 0)
+    regions = [
+        (_region(grid, one)[:, 0], one, "1 layer: a half-plane"),
+        ((_region(grid, two).sum(1) > 1.5).astype(float), two, "2 layers: a convex region (AND of half-planes)"),
+        (((_region(grid, tri_a).sum(1) > 2.5) | (_region(grid, tri_b).sum(1) > 2.5)).astype(float), tri_a + tri_b,
+         "3 layers: any region (OR of convex ones)"),
+    ]
+    for ax, (inside, lines, title) in zip(axes, regions):
+        ax.contourf(G1, G2, inside.reshape(G1.shape), levels=[-0.5, 0.5, 1.5], colors=["#f3f3f3", "#d6f5d6"])
+        _draw_lines(ax, lines, "tab:blue")
+        ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
+    _xor_points(axes[0], annotate=False)
+    _xor_points(axes[1], annotate=False)
+    _xor_points(axes[2], annotate=False)
+    axes[0].text(-0.45, -0.45, "no line isolates XOR's 1s", fontsize=9)
+    axes[1].text(-0.45, -0.45, "the band between OR and NAND is XOR", fontsize=9)
+    axes[2].text(-0.45, -0.45, "two separate triangles around XOR's 1s", fontsize=9)
+    return fig
+
+
+def approximation_explorer(target=None, max_units=60):
+    """Sliders for the number of hidden sigmoid units and their steepness; the staircase follows the target."""
+    import ipywidgets as widgets
+
+    target = target or (lambda x: np.sin(2 * np.pi * x) + 0.5 * x)
+    x = np.linspace(0, 1, 400)
+    y = target(x)
+    controls = {
+        "units": widgets.IntSlider(value=8, min=1, max=max_units, step=1, description="hidden units",
+                                   continuous_update=False),
+        "steepness": widgets.FloatLogSlider(value=100, base=10, min=0.5, max=3.5, step=0.25, description="steepness",
+                                            continuous_update=False),
+    }
+
+    def draw(ax, units, steepness):
+        forward, n = staircase(target, units, steepness)
+        pred = forward(x)
+        ax.plot(x, y, color="0.3", lw=2, ls="--", label="target")
+        ax.plot(x, pred, color="tab:blue", lw=1.6, label=f"{units} sigmoid units")
+        ax.set(xlabel="x", ylabel="f(x)", ylim=(y.min() - 0.4, y.max() + 0.4),
+               title="one hidden layer of steep sigmoids: a staircase")
+        ax.legend(loc="lower left", fontsize=8)
+        return f"{n} parameters; largest error {np.abs(pred - y).max():.3f}"
+
+    return widget(draw, controls, figsize=(6, 3.6), layout="top")
+
+
+def plot_depth_against_width(x, y, rows, figsize=(13, 3.4)):
+    """One panel per network of :func:`experiments.depth_against_width`: its fit, its parameters and its error."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(rows), figsize=figsize, sharey=True, layout="constrained")
+    for ax, (label, pred, n, mse) in zip(np.atleast_1d(axes), rows):
+        ax.plot(x, y, color="0.3", lw=2, ls="--", label="target")
+        ax.plot(x, pred, color="tab:blue", lw=1.5, label="network")
+        ax.set(xlabel="x", title=f"{label}\n{n} parameters, MSE {mse:.2g}")
+        ax.title.set_fontsize(10)
+    np.atleast_1d(axes)[0].legend(loc="upper right", fontsize=8)
     return fig
