@@ -130,12 +130,18 @@ def _run_all(driver, base, token, path):
         " && !c.promptNode.textContent.includes('*'));"), 600, step=1, what="every cell to run")
 
 
+_CONTROLS = (".noUi-handle, .ui-slider-handle, input[type=range], select, button.jupyter-button, "
+             ".widget-button, .widget-toggle-button, input[type=checkbox], input[type=number]")
+
+
 def _widget_cells(driver):
+    """Code cells whose output holds an interactive widget (a progress bar alone does not count)."""
     return driver.execute_script(
         "const w = window.jupyterapp.shell.currentWidget; const out = [];"
         "w.content.widgets.forEach((c, i) => { if (c.model.type !== 'code') return;"
-        "  if (c.node.querySelector('.jupyter-widgets, .jp-Widget-output, .widget-box')) out.push(i); });"
-        "return out;")
+        "  const area = c.node.querySelector('.jp-Cell-outputArea, .jp-OutputArea');"
+        "  if (area && area.querySelector(arguments[0])) out.push(i); });"
+        "return out;", _CONTROLS)
 
 
 def _cell_images(driver, index):
@@ -156,30 +162,36 @@ def _errors(driver):
         "return bad;")
 
 
-def _move_a_control(driver, cell):
-    """Nudge the first slider (arrow key on its handle) or the first dropdown/button of the widget."""
+def _actions(driver, cell):
+    """Ways to move the widget's controls, one at a time: sliders both ways, dropdowns, buttons."""
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
 
-    handles = cell.find_elements("css selector", ".noUi-handle, .ui-slider-handle, input[type=range]")
-    if handles:
-        handles[0].click()
-        handles[0].send_keys(Keys.ARROW_RIGHT)
-        handles[0].send_keys(Keys.ARROW_RIGHT)
-        return "slider"
-    buttons = cell.find_elements("css selector", "button.jupyter-button, .widget-button")
-    if buttons:
-        buttons[0].click()
-        return "button"
-    selects = cell.find_elements("css selector", "select")
-    if selects:
-        from selenium.webdriver.support.ui import Select
+    area = cell.find_element("css selector", ".jp-Cell-outputArea, .jp-OutputArea")
+    focus = "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();"
+    for handle in area.find_elements("css selector", ".noUi-handle, .ui-slider-handle, input[type=range]"):
+        if driver.execute_script("return !!arguments[0].closest('[disabled]');", handle):
+            continue  # a control the widget has switched off
 
-        sel = Select(selects[0])
-        options = [o.get_attribute("value") for o in sel.options]
-        current = sel.first_selected_option.get_attribute("value")
-        sel.select_by_value(next(v for v in options if v != current))
-        return "dropdown"
-    return None
+        def right(h=handle):
+            driver.execute_script(focus, h)
+            h.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+
+        def left(h=handle):
+            driver.execute_script(focus, h)
+            h.send_keys(*[Keys.ARROW_LEFT] * 4)
+        yield "slider", right
+        yield "slider", left
+    for element in area.find_elements("css selector", "select"):
+        def pick(e=element):
+            sel = Select(e)
+            current = sel.first_selected_option.get_attribute("value")
+            others = [o.get_attribute("value") for o in sel.options if o.get_attribute("value") != current]
+            if others:
+                sel.select_by_value(others[0])
+        yield "dropdown", pick
+    for button in area.find_elements("css selector", "button.jupyter-button, .widget-button, .widget-toggle-button"):
+        yield "button", button.click
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
@@ -196,12 +208,22 @@ def test_widgets_draw_on_first_show_and_follow_their_controls(path, lab, browser
         blank = [s for s in stats if s["colours"] < 3]
         assert not blank, f"{path}, cell {index}: a widget figure is blank on first show: {stats}"
         before = [s["src"] for s in stats]
-        moved = _move_a_control(browser, cell)
-        assert moved, f"{path}, cell {index}: no control to move"
-        _wait(lambda: [s["src"] for s in _cell_images(browser, index)[1] if s] != before, 30,
-              what=f"the figure of cell {index} to change after moving its {moved}")
+        tried = []
+        for what, act in _actions(browser, cell):
+            tried.append(what)
+            try:
+                act()
+            except Exception:  # a control hidden or disabled: try the next one
+                continue
+            end = time.time() + 20
+            while time.time() < end and [s["src"] for s in _cell_images(browser, index)[1] if s] == before:
+                time.sleep(0.5)
+            if [s["src"] for s in _cell_images(browser, index)[1] if s] != before:
+                break
+        else:
+            pytest.fail(f"{path}, cell {index}: the figure did not change after moving its controls ({tried})")
         after = _cell_images(browser, index)[1]
-        assert all(s and s["colours"] >= 3 for s in after), f"{path}, cell {index}: blank after the {moved} moved"
+        assert all(s and s["colours"] >= 3 for s in after), f"{path}, cell {index}: blank after the {what} moved"
 
 
 def test_lesson_list_is_the_notebooks():

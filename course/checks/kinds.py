@@ -1,6 +1,7 @@
 """The standard kinds of exercise, run by the engine: a lesson gives a kind and data, not a ``run``.
 
 - :class:`Function`: one function, called with the case's arguments; its result is the outputs.
+  :class:`UpdatesInPlace` is one whose contract updates some arguments in place (``bn_state``).
 - :class:`Layer`: a forward/backward pair over a ``cache``. The forward is checked against the
   reference first; the backward is then called on the student's own cache with the case's
   ``dout``, and its gradients are compared with autograd's.
@@ -65,6 +66,29 @@ class Function(Kind):
     def run(self, ex, objects, case, call, ref) -> dict:
         raw = call(objects[0], *case.args, what=ex.objects[0], names=case.arg_names, **case.kwargs)
         return _student_outputs(ex, raw, ex.objects[0])
+
+
+@dataclass
+class UpdatesInPlace(Function):
+    """One function that updates some of its arguments in place by contract (``bn_state``).
+
+    It is called once per case, like :class:`Function`, on copies of the case's arguments; those named
+    in ``mutable`` may be changed (any other change is reported). ``read(result, what, case, **updated)``
+    turns the return value and the updated arguments into the outputs.
+    """
+
+    mutable: tuple = ()
+    read: Callable = None
+
+    def run(self, ex, objects, case, call, ref) -> dict:
+        from course.checks.guard import safe_copy
+
+        args = [safe_copy(a) if n in self.mutable else a for a, n in zip(case.args, case.arg_names)]
+        kwargs = {k: (safe_copy(v) if k in self.mutable else v) for k, v in case.kwargs.items()}
+        raw = call(objects[0], *args, what=ex.objects[0], names=case.arg_names, mutable=self.mutable, **kwargs)
+        updated = {n: a for n, a in zip(case.arg_names, args) if n in self.mutable}
+        updated.update({k: v for k, v in kwargs.items() if k in self.mutable})
+        return self.read(raw, ex.objects[0], case, **updated)
 
 
 @dataclass

@@ -1,38 +1,13 @@
 """Lesson 05 exercise specs: ``batchnorm_forward`` and ``batchnorm_backward``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 from course.checks import Case, Exercise, Mistake, Output, StudentError, register, unpack
 from course.checks import compare as cmp
-from course.checks.guard import safe_copy
-from course.checks.kinds import Function, Layer
+from course.checks.kinds import Layer, UpdatesInPlace
 
 FORWARD = "batchnorm_forward(x, gamma, beta, bn_state, training=True, momentum=0.1, eps=1e-5)"
-
-
-@dataclass
-class UpdatesInPlace(Function):
-    """One function that updates some of its arguments in place by contract (``bn_state``).
-
-    It is called once per case, like :class:`Function`, on copies of the case's arguments; those named
-    in ``mutable`` may be changed (any other change is reported). ``read(result, what, case, **updated)``
-    turns the return value and the updated arguments into the outputs.
-    """
-
-    mutable: tuple = ()
-    read: Callable = None
-
-    def run(self, ex, objects, case, call, ref) -> dict:
-        args = [safe_copy(a) if n in self.mutable else a for a, n in zip(case.args, case.arg_names)]
-        kwargs = {k: (safe_copy(v) if k in self.mutable else v) for k, v in case.kwargs.items()}
-        raw = call(objects[0], *args, what=ex.objects[0], names=case.arg_names, mutable=self.mutable, **kwargs)
-        updated = {n: a for n, a in zip(case.arg_names, args) if n in self.mutable}
-        updated.update({k: v for k, v in kwargs.items() if k in self.mutable})
-        return self.read(raw, ex.objects[0], case, **updated)
 
 
 # =========================================================================== batch norm forward

@@ -21,7 +21,7 @@ from .lecture import (ALEXNET_LAYERS, ALPHAGO_K, FILTER_1, FILTER_2, FILTERS, FL
 from .models import (CNN_FAMILY, alphago_policy, bottleneck_block, count_parameters, dense_block,  # noqa: E402
                      flower_cnn, inception_module, keras_mnist_cnn, layer_summary, residual_block,
                      torchvision_family, torchvision_model)
-from .plots import (conv_explorer, draw_explorer, plot_board, plot_digits, plot_filters, plot_maps,  # noqa: E402
+from .plots import (augmentation_explorer, conv_explorer, draw_explorer, plot_board, plot_digits, plot_filters, plot_maps,  # noqa: E402
                     plot_misclassified)
 
 __all__ = [
@@ -31,6 +31,6 @@ __all__ = [
     "count_parameters", "keras_mnist_cnn", "flower_cnn", "alphago_policy", "layer_summary", "CNN_FAMILY",
     "torchvision_family", "torchvision_model", "inception_module", "residual_block", "bottleneck_block",
     "dense_block",
-    "plot_maps", "plot_filters", "plot_digits", "plot_misclassified", "plot_board", "draw_explorer", "conv_explorer",
+    "plot_maps", "plot_filters", "plot_digits", "plot_misclassified", "plot_board", "draw_explorer", "conv_explorer", "augmentation_explorer",
     "to_tensor", "predict", "accuracy", "train", "best_time", "new_head", "random_board", "board_planes",
 ]

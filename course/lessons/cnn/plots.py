@@ -160,3 +160,33 @@ def plot_board(board, ax=None, title="a Go position"):
             ax.scatter(c, r, s=70, color="black" if v > 0 else "white", edgecolor="black", zorder=3)
     ax.set(xlim=(-1, n), ylim=(n, -1), xticks=[], yticks=[], aspect="equal", title=title)
     return ax
+
+
+def augmentation_explorer(images, seed=0):
+    """Sliders for rotation, shift and scale: one digit and eight random draws of the augmentation.
+
+    images: (N, 28, 28) array; the ``image`` slider picks which one is shown.
+    """
+    import ipywidgets as widgets
+    import torch
+    from torchvision.transforms import v2
+
+    from course.plots import widget
+
+    controls = {
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "degrees": widgets.FloatSlider(value=15, min=0, max=45, step=5, description="rotate ±°"),
+        "shift": widgets.FloatSlider(value=0.1, min=0, max=0.3, step=0.05, description="shift ±"),
+        "scale": widgets.FloatSlider(value=0.1, min=0, max=0.3, step=0.05, description="scale ±"),
+    }
+
+    def draw(axes, image, degrees, shift, scale):
+        torch.manual_seed(seed)
+        augment = v2.RandomAffine(degrees=degrees, translate=(shift, shift), scale=(1 - scale, 1 + scale))
+        x = torch.as_tensor(np.asarray(images[image], dtype=np.float32))[None]
+        shown = [x] + [augment(x) for _ in range(8)]
+        for k, (ax, img) in enumerate(zip(axes.ravel(), shown)):
+            ax.imshow(img[0].numpy(), cmap="gray_r")
+            ax.set(xticks=[], yticks=[], title="original" if k == 0 else f"draw {k}")
+
+    return widget(draw, controls, figsize=(9, 2.2), ncols=9, layout="top")
