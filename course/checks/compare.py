@@ -225,3 +225,14 @@ def close(got, expected, tol: Tolerance) -> bool:
     if g.shape != e.shape:
         return False
     return value_report(g, e, tol)[0]
+
+
+def require_keys(value, keys, what: str):
+    """``value`` must be a dict holding every key in ``keys``; else ``ValueError`` with a sentence."""
+    if not isinstance(value, dict):
+        wanted = ", ".join(repr(k) for k in keys)
+        raise ValueError(f"{what} should be a dict with keys {wanted}; it is {type(value).__name__}.")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ValueError(f"{what} is missing the key(s) {', '.join(map(repr, missing))}.")
+    return value

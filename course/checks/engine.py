@@ -110,8 +110,15 @@ def check(name: str, *objects, seed: int | None = None, **options) -> CheckResul
                           f"{type(e).__name__}: {e}. Please report this to your instructor "
                           f"with the output of course.doctor().") from None
     seed_txt = f", seed {seed}" if seed is not None else ""
-    print(f"\u2713 {name}: {result.cases} case{'s agree' if result.cases != 1 else ' agrees'} with PyTorch "
-          f"({result.device}, float64{seed_txt}).")
+    compared = [o for o in ex.outputs if o.kind != "skip"]
+    if compared and all(o.is_bar for o in compared):
+        bars = ", ".join(f"{o.label or o.name} {'≥' if o.at_least is not None else '≤'} "
+                         f"{o.at_least if o.at_least is not None else o.at_most:g}" for o in compared)
+        print(f"\u2713 {name}: reaches the bar ({bars}) on {result.cases} case{'s' if result.cases != 1 else ''} "
+              f"({result.device}{seed_txt}).")
+    else:
+        print(f"\u2713 {name}: {result.cases} case{'s agree' if result.cases != 1 else ' agrees'} with PyTorch "
+              f"({result.device}, float64{seed_txt}).")
     return result
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.training import train_epoch
+
 
 def _sequential(sizes):
     import torch.nn as nn
@@ -75,14 +77,7 @@ def train_torch_mlp(X_train, y_train, X_val, y_val, hidden=64, lr=3e-3, epochs=3
 
     bar = tqdm(range(epochs), desc="PyTorch MLP", disable=not progress, leave=False)
     for epoch in bar:
-        net.train()
-        perm = torch.randperm(len(Xt), generator=gen).to(device)
-        for k in range(0, len(perm), batch_size):
-            idx = perm[k:k + batch_size]
-            loss = torch.nn.functional.mse_loss(net(Xt[idx])[:, 0], yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        train_epoch(net, opt, torch.nn.functional.mse_loss, Xt, yt, batch_size, gen)
         net.eval()
         train_mae = float(np.mean(np.abs(predict(X_train) - y_train)))
         val_mae = float(np.mean(np.abs(predict(X_val) - y_val)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.training import train_epoch
+
 
 def stratified_folds(y, k, kfold_indices, rng):
     """k ``(train_idx, val_idx)`` pairs whose validation folds keep the class shares of ``y``: the student's
@@ -83,17 +85,8 @@ def train_torch_mlp(X, y, hidden=16, dropout=0.2, weight_decay=1e-3, lr=3e-3, ep
     gen = torch.Generator().manual_seed(seed)
     losses = []
     for _ in tqdm(range(epochs), desc="PyTorch network", disable=not progress, leave=False):
-        net.train()
-        perm = torch.randperm(len(Xt), generator=gen).to(device)
-        total = 0.0
-        for k in range(0, len(perm), batch_size):
-            idx = perm[k:k + batch_size]
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(net(Xt[idx])[:, 0], yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(idx)
-        losses.append(total / len(Xt))
+        losses.append(train_epoch(net, opt, torch.nn.functional.binary_cross_entropy_with_logits, Xt, yt,
+                                  batch_size, gen))
     net.eval()
 
     def predict_proba(Xn):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from course.checks import Case, Exercise, Mistake, Output, StudentError, register
-from course.checks.compare import as_array
+from course.checks.compare import as_array, require_keys
 from course.checks.kinds import Value
 
 from .lecture import GATES, TRUTH_TABLES, X_GATE
@@ -97,11 +97,10 @@ def _gate_tables_ref(ref):
 
 def _gate_outputs(ref, value):
     """The truth table each gate's (w, b) produces, or a StudentError saying why it can't."""
-    if not isinstance(value, dict):
-        raise StudentError(f"gate_weights should be a dict {{'AND': (w, b), ...}}; it is {type(value).__name__}.")
-    missing = [g for g in GATES if g not in value]
-    if missing:
-        raise StudentError(f"gate_weights is missing the key(s) {', '.join(map(repr, missing))}.")
+    try:
+        require_keys(value, GATES, "gate_weights")
+    except ValueError as e:
+        raise StudentError(str(e)) from None
     out = {}
     for g in GATES:
         pair = value[g]

@@ -6,7 +6,7 @@ import numpy as np
 
 from course.checks import Case, Exercise, Mistake, Output, StudentError, register, unpack
 from course.checks.spec import Signature
-from course.checks.compare import as_array, tolerance_for, value_report
+from course.checks.compare import as_array, require_keys, tolerance_for, value_report
 from course.checks.kinds import Layer, Training
 
 from .lecture import LECTURE_W1, LECTURE_W2, LECTURE_X, PARAM_KEYS, TRUTH_TABLES, X_GATE, XOR_HAND_PARAMS
@@ -178,11 +178,10 @@ def _train_cases(rng):
 
 def _params_arrays(params, what):
     """The student's params as float arrays of a 2-H-1 network, or a StudentError saying what is wrong."""
-    if not isinstance(params, dict):
-        raise StudentError(f"{what} should be a dict with keys 'W1', 'b1', 'W2', 'b2'; it is {type(params).__name__}.")
-    missing = [k for k in PARAM_KEYS if k not in params]
-    if missing:
-        raise StudentError(f"{what} is missing the key(s) {', '.join(map(repr, missing))}.")
+    try:
+        require_keys(params, PARAM_KEYS, what)
+    except ValueError as e:
+        raise StudentError(str(e)) from None
     arrays = {}
     for k in PARAM_KEYS:
         try:
