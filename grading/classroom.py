@@ -47,8 +47,13 @@ def db_url(grading_dir: Path) -> str:
 
 
 # --------------------------------------------------------------------------- one submission
-def grade_submission(root: str, lesson: str, student: str, cell_timeout: float = 120) -> dict:
-    """Autograde one student's lesson in a scratch course, then verify it. Never raises."""
+def grade_submission(root: str, lesson: str, student: str, cell_timeout: float = 120,
+                     grading_mode: bool = True) -> dict:
+    """Autograde one student's lesson in a scratch course, then verify it. Never raises.
+
+    In grading mode (the default) the cells that only demonstrate are left out (``prune.py``); every
+    graded exercise still runs in full.
+    """
     from verify import verify
 
     started = time.perf_counter()
@@ -61,6 +66,14 @@ def grade_submission(root: str, lesson: str, student: str, cell_timeout: float =
         shutil.copy(root / "grading" / "nbgrader_config.py", grading / "nbgrader_config.py")
         shutil.copytree(root / "solutions" / lesson, scratch / "solutions" / lesson)
         shutil.copytree(root / "grading" / "submitted" / student / lesson, grading / "submitted" / student / lesson)
+        if grading_mode:
+            import nbformat
+            from prune import prune
+            from verify import exercises_of
+
+            names = [n for ex in exercises_of(lesson) for n in ex.objects]
+            for path in (grading / "submitted" / student / lesson).glob("*.ipynb"):
+                nbformat.write(prune(nbformat.read(str(path), as_version=4), names), str(path))
         for args in (("generate_assignment", lesson, "--force"),
                      ("autograde", lesson, "--student", student, "--create", "--force")):
             done = nbgrader(grading, *args, quiet=True)
@@ -122,7 +135,7 @@ def _merge(root: Path, result: dict) -> list:
     return flags
 
 
-def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120) -> dict:
+def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120, grading_mode: bool = True) -> dict:
     """Grade every submission of ``lessons`` in ``jobs`` processes; merge each into the course's gradebook."""
     from tqdm.auto import tqdm
 
@@ -140,7 +153,8 @@ def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120) -> di
     started = time.perf_counter()
     summary = {"graded": 0, "failed": [], "flags": [], "seconds": 0.0, "per_submission": []}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_submission, str(ROOT), lesson, student, cell_timeout) for lesson, student in units]
+        futures = [pool.submit(grade_submission, str(ROOT), lesson, student, cell_timeout, grading_mode)
+                   for lesson, student in units]
         for future in tqdm(as_completed(futures), total=len(futures), desc="submissions", unit="sub"):
             result = future.result()
             try:

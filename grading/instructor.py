@@ -64,6 +64,8 @@ def main(argv=None) -> None:
     parser.add_argument("args", nargs="*", help="lessons, or the CSV path (export), or the folder (publish)")
     parser.add_argument("--jobs", type=int, default=None, help="autograde: worker processes (default: all cores)")
     parser.add_argument("--cell-timeout", type=float, default=120, help="autograde: seconds per cell when verifying")
+    parser.add_argument("--all-cells", action="store_true",
+                        help="autograde: run every cell, demonstrations included (default: grading mode)")
     ns = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     import classroom
@@ -76,7 +78,7 @@ def main(argv=None) -> None:
         classroom.publish(Path(ns.args[0]))
     elif ns.command == "autograde":
         summary = classroom.autograde(lessons(ns.args) if ns.args else submitted_lessons(), jobs=ns.jobs,
-                                      cell_timeout=ns.cell_timeout)
+                                      cell_timeout=ns.cell_timeout, grading_mode=not ns.all_cells)
         if summary["failed"]:
             sys.exit(1)
     elif ns.command == "feedback":

@@ -4,7 +4,8 @@ The score a submission's own kernel reports depends on code the student could re
 named ``check``, a patched ``course``, numpy or torch, a silenced traceback, a deleted test cell). The
 verified score does not:
 
-1. **collect** — the submission's code cells, except its test cells, run one at a time in a fresh
+1. **collect** — the submission's code cells that grading needs (``prune.py``: not its test cells, and
+   not the cells that only demonstrate), run one at a time in a fresh
    kernel with a time limit each; after every cell the objects that the lesson's exercises take
    (``step``, ``SGD``, ``gate_weights`` …) are saved with cloudpickle, so a later cell that exits the
    kernel or loops forever cannot take them away.
@@ -33,6 +34,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "runner.py"
+sys.path.insert(0, str(HERE))
+from prune import prune  # noqa: E402
 
 _SNAPSHOT = """
 def __course_snapshot():
@@ -87,7 +90,7 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> Path:
     os.environ["MPLBACKEND"] = "Agg"
     try:
         for nb_path in notebooks:
-            nb = nbformat.read(str(nb_path), as_version=4)
+            nb = prune(nbformat.read(str(nb_path), as_version=4), names)
             nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
             client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
                                     interrupt_on_timeout=True, resources={"metadata": {"path": str(nb_path.parent)}})

@@ -266,3 +266,21 @@ def test_student_edition_holds_no_answer_and_runs(tmp_path):
             os.environ["PYTHONPATH"] = env_before
     out = "".join(o.get("text", "") for c in lab.cells for o in c.outputs)
     assert f"FROM {target}" in out and "device:" in out, out
+
+
+def test_grading_mode_keeps_what_grading_needs_and_drops_demonstrations():
+    from prune import needed_cells
+
+    cells = [nbformat.v4.new_code_cell(s) for s in [
+        "import numpy as np",                                   # 0 used by the solution
+        "X = np.ones((3, 2))",                                  # 1 used by the helper below
+        "def helper(z):\n    return z @ X.T",                  # 2 used by the solution
+        "history = [helper(np.ones(2)) for _ in range(1000)]",  # 3 a demonstration
+        "import matplotlib.pyplot as plt\nplt.plot(history)",  # 4 a plot
+        "def step(z):\n    return helper(z) > 0",              # 5 the student's solution
+        "!pip list | head",                                     # 6 a shell line that defines nothing
+        'check("step", step)',                                   # 7 the test cell
+    ]]
+    cells[5].metadata["nbgrader"] = {"solution": True, "grade_id": "solution_step"}
+    cells[7].metadata["nbgrader"] = {"grade": True, "grade_id": "test_step", "points": 1}
+    assert needed_cells(cells, ["step"]) == [0, 1, 2, 5, 7]
