@@ -1,6 +1,6 @@
 """The runner of verified grading: runs a student's objects on cases it is given, and nothing else.
 
-    python grading/runner.py OBJECTS.pkl WORK.pkl RESULTS.pkl
+    python grading/runner.py OBJECTS.pkl[:MORE.pkl ...] WORK.pkl RESULTS.pkl
 
 Before it loads the student's objects it removes every reference and every known mistake from its copy
 of the exercise registry, so code that patches this process at run time has no answer to find here.
@@ -42,13 +42,15 @@ def main(objects_path, work_path, out_path) -> int:
     guard_call = Guard.__call__
     with open(work_path, "rb") as f:
         work = cloudpickle.load(f)
-    try:
-        with open(objects_path, "rb") as f:
-            objects = cloudpickle.load(f)
-    except Exception:
-        objects = {}
-    if not isinstance(objects, dict):
-        objects = {}
+    objects = {}
+    for path in objects_path.split(os.pathsep):  # one file per notebook of the lesson, in order
+        try:
+            with open(path, "rb") as f:
+                part = cloudpickle.load(f)
+        except Exception:
+            continue
+        if isinstance(part, dict):
+            objects.update(part)
     ref = get_ref()
     results = []
     for item in work:

@@ -71,7 +71,7 @@ def _is_test_cell(cell) -> bool:
         "check(" in cell.source
 
 
-def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> Path:
+def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
     """Run the submission's non-test code cells in a fresh kernel; save the named objects after each cell."""
     import nbformat
     from nbclient import NotebookClient
@@ -84,12 +84,12 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> Path:
         patch_jupyter_client()
     except ImportError:
         pass
-    path = workdir / "objects.pkl"
-    snapshot = nbformat.v4.new_code_cell(_SNAPSHOT.format(names=sorted(set(names)), path=str(path)))
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
     try:
-        for nb_path in notebooks:
+        for k, nb_path in enumerate(notebooks):
+            part = workdir / f"objects-{k}.pkl"
+            snapshot = nbformat.v4.new_code_cell(_SNAPSHOT.format(names=sorted(set(names)), path=str(part)))
             nb = prune(nbformat.read(str(nb_path), as_version=4), names)
             nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
             client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
@@ -113,11 +113,9 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> Path:
             os.environ.pop("MPLBACKEND", None)
         else:
             os.environ["MPLBACKEND"] = env_before
-    if not path.exists():
-        import cloudpickle
-
-        path.write_bytes(cloudpickle.dumps({}))
-    return path
+    # The student's objects are unpickled only by the runner, never here (unpickling runs code):
+    # the runner joins the notebooks' objects in order, a later notebook's winning.
+    return [workdir / f"objects-{k}.pkl" for k in range(len(notebooks))]
 
 
 def _work(exercises):
@@ -140,14 +138,15 @@ def _work(exercises):
     return work
 
 
-def _run(objects_path: Path, work, workdir: Path, timeout: float) -> list:
+def _run(objects_paths, work, workdir: Path, timeout: float) -> list:
     import cloudpickle
 
     work_path, out_path = workdir / "work.pkl", workdir / "results.pkl"
     work_path.write_bytes(cloudpickle.dumps([{k: v for k, v in w.items() if k != "expected"} for w in work]))
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
     try:
-        subprocess.run([sys.executable, str(RUNNER), str(objects_path), str(work_path), str(out_path)],
+        subprocess.run([sys.executable, str(RUNNER), os.pathsep.join(map(str, objects_paths)), str(work_path),
+                        str(out_path)],
                        cwd=str(workdir), env=env, timeout=timeout, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
