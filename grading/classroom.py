@@ -69,10 +69,10 @@ def grade_submission(root: str, lesson: str, student: str, cell_timeout: float =
         if grading_mode:
             import nbformat
             from prune import prune
-            from verify import exercises_of
+            from verify import exercises_of, names_per_notebook
 
-            names = [n for ex in exercises_of(lesson) for n in ex.objects]
-            for path in (grading / "submitted" / student / lesson).glob("*.ipynb"):
+            paths = sorted((grading / "submitted" / student / lesson).glob("*.ipynb"))
+            for path, names in zip(paths, names_per_notebook(paths, exercises_of(lesson))):
                 nbformat.write(prune(nbformat.read(str(path), as_version=4), names), str(path))
         for args in (("generate_assignment", lesson, "--force"),
                      ("autograde", lesson, "--student", student, "--create", "--force")):

@@ -72,7 +72,10 @@ def _is_test_cell(cell) -> bool:
 
 
 def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
-    """Run the submission's non-test code cells in a fresh kernel; save the named objects after each cell."""
+    """Run the submission's needed code cells in a fresh kernel; save the named objects after each cell.
+
+    ``names[k]``: the objects to take from notebook ``k`` (those of the exercises whose test cell it holds).
+    """
     import nbformat
     from nbclient import NotebookClient
     from jupyter_core.utils import run_sync
@@ -88,9 +91,11 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
     os.environ["MPLBACKEND"] = "Agg"
     try:
         for k, nb_path in enumerate(notebooks):
+            if not names[k]:
+                continue  # no graded exercise lives in this notebook
             part = workdir / f"objects-{k}.pkl"
-            snapshot = nbformat.v4.new_code_cell(_SNAPSHOT.format(names=sorted(set(names)), path=str(part)))
-            nb = prune(nbformat.read(str(nb_path), as_version=4), names)
+            snapshot = nbformat.v4.new_code_cell(_SNAPSHOT.format(names=sorted(set(names[k])), path=str(part)))
+            nb = prune(nbformat.read(str(nb_path), as_version=4), names[k])
             nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
             client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
                                     interrupt_on_timeout=True, resources={"metadata": {"path": str(nb_path.parent)}})
@@ -212,10 +217,28 @@ def judge(work, results) -> dict:
     return records
 
 
+def names_per_notebook(notebooks, exercises) -> list:
+    """The objects to take from each notebook: an exercise's come from the notebook with its test cell
+    (the lesson's own notebook when a student deleted that cell)."""
+    import nbformat
+
+    home = {}
+    for k, path in enumerate(notebooks):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+            if grade_id.startswith("test_"):
+                home.setdefault(grade_id[len("test_"):], k)
+    main = next((k for k, p in enumerate(notebooks) if Path(p).stem == exercises[0].lesson), 0) if exercises else 0
+    per = [[] for _ in notebooks]
+    for ex in exercises:
+        per[home.get(ex.name, main)] += list(ex.objects)
+    return per
+
+
 def verify(notebooks, lesson: str, cell_timeout: float = 120, workdir: Path | None = None) -> dict:
     """Grade a submission (its notebooks of ``lesson``) outside its kernel: {exercise: record}."""
     exercises = exercises_of(lesson)
-    names = [n for ex in exercises for n in ex.objects]
+    names = names_per_notebook(notebooks, exercises)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         work_dir = Path(workdir or tmp)
