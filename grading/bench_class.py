@@ -1,11 +1,17 @@
 """Benchmark: autograde a synthetic class serially and in parallel, and check that the grades agree.
 
     python grading/bench_class.py [LESSON] [--students 40] [--jobs 2]
+    python grading/bench_class.py --modes [LESSON ...]
+
 
 The class mixes complete solutions, blank labs, and solutions with one plausible mistake put in
 (for lesson 01: step(0) = 1, the bias subtracted, the bias never learned). Each run grades the whole
 class in a scratch copy of the course with ``autograde --jobs 1`` and then ``--jobs N`` and prints the
 seconds per submission, the speed-up, and whether the two grade exports are identical.
+
+``--modes`` prints, for each lesson (default: all), the seconds its solution notebooks take to run top to
+bottom and the seconds one solution submission takes to grade (nbgrader's autograde and the verified
+grading, once per lesson's template excluded), in grading mode and, with ``--all-cells``, without it.
 """
 from __future__ import annotations
 
@@ -73,12 +79,50 @@ def _run(lesson: str, students: int, jobs: int) -> tuple[float, list]:
     return seconds, rows
 
 
+def modes(lessons, all_cells=False) -> None:
+    """Notebook seconds against grading seconds per submission, lesson by lesson."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE))
+    import classroom
+    import course.lessons
+    from course.bench import bench_notebook
+
+    print(f"{'lesson':24s} {'notebook s':>10s} {'grading s':>10s} {'ratio':>6s}" + ("  all cells s" if all_cells else ""),
+          flush=True)
+    for lesson in lessons or course.lessons.names():
+        notebook = sum(bench_notebook(p, repeat=1)[0] for p in sorted((ROOT / "solutions" / lesson).glob("*.ipynb")))
+        with tempfile.TemporaryDirectory(prefix="modes-") as tmp:
+            root = Path(tmp)
+            shutil.copytree(HERE, root / "grading", ignore=shutil.ignore_patterns(
+                "gradebook.db", "submitted", "autograded", "feedback*", "verified", "report", "__pycache__"))
+            shutil.copytree(ROOT / "solutions" / lesson, root / "solutions" / lesson)
+            folder = root / "grading" / "submitted" / "solution" / lesson
+            shutil.copytree(ROOT / "solutions" / lesson, folder)
+            template = classroom.prepare_lesson(str(root), lesson)
+            seconds = []
+            for mode in (True, False) if all_cells else (True,):
+                result = classroom.grade_submission(str(root), lesson, "solution", grading_mode=mode, template=template)
+                if result["error"] or result["verified"]["score"] != result["verified"]["max_score"]:
+                    raise SystemExit(f"{lesson}: the solution did not grade full marks: {result['error'] or result['verified']}")
+                seconds.append(result["seconds"])
+                shutil.rmtree(result["scratch"], ignore_errors=True)
+            shutil.rmtree(template, ignore_errors=True)
+        extra = f"  {seconds[1]:11.1f}" if all_cells else ""
+        print(f"{lesson:24s} {notebook:10.1f} {seconds[0]:10.1f} {seconds[0] / notebook:6.2f}" + extra, flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lesson", nargs="?", default="01_perceptron")
+    parser.add_argument("lesson", nargs="*", default=None, help="one lesson (several with --modes)")
+    parser.add_argument("--modes", action="store_true", help="notebook seconds against grading seconds, per lesson")
+    parser.add_argument("--all-cells", action="store_true", help="with --modes: also grade without grading mode")
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     ns = parser.parse_args(argv)
+    if ns.modes:
+        modes(ns.lesson, ns.all_cells)
+        return 0
+    ns.lesson = ns.lesson[0] if ns.lesson else "01_perceptron"
     serial, rows1 = _run(ns.lesson, ns.students, 1)
     parallel, rows2 = _run(ns.lesson, ns.students, ns.jobs)
     print(f"{ns.lesson}, {ns.students} submissions on {os.cpu_count()} cores:")

@@ -47,12 +47,28 @@ def db_url(grading_dir: Path) -> str:
 
 
 # --------------------------------------------------------------------------- one submission
+def prepare_lesson(root: str, lesson: str) -> str:
+    """A scratch course whose gradebook knows ``lesson`` (``generate_assignment`` run once): the template that
+    :func:`grade_submission` copies instead of generating the assignment again for every student."""
+    root = Path(root)
+    template = Path(tempfile.mkdtemp(prefix=f"lesson-{lesson}-"))
+    (template / "grading").mkdir()
+    shutil.copy(root / "grading" / "nbgrader_config.py", template / "grading" / "nbgrader_config.py")
+    shutil.copytree(root / "solutions" / lesson, template / "solutions" / lesson)
+    done = nbgrader(template / "grading", "generate_assignment", lesson, "--force", quiet=True)
+    if done.returncode:
+        shutil.rmtree(template, ignore_errors=True)
+        raise RuntimeError(f"nbgrader generate_assignment {lesson} failed: {(done.stderr or done.stdout)[-600:]}")
+    return str(template)
+
+
 def grade_submission(root: str, lesson: str, student: str, cell_timeout: float = 120,
-                     grading_mode: bool = True) -> dict:
+                     grading_mode: bool = True, template: str | None = None) -> dict:
     """Autograde one student's lesson in a scratch course, then verify it. Never raises.
 
-    In grading mode (the default) the cells that only demonstrate are left out (``prune.py``); every
-    graded exercise still runs in full.
+    ``template`` is :func:`prepare_lesson`'s scratch course for ``lesson`` (made here when None). In grading
+    mode (the default) the cells that only demonstrate are left out (``prune.py``); every graded exercise
+    still runs in full.
     """
     from verify import verify
 
@@ -61,10 +77,14 @@ def grade_submission(root: str, lesson: str, student: str, cell_timeout: float =
     scratch = Path(tempfile.mkdtemp(prefix=f"grade-{student}-{lesson}-"))
     result = {"student": student, "lesson": lesson, "scratch": str(scratch), "error": None}
     try:
+        own_template = template is None
+        template = Path(template or prepare_lesson(str(root), lesson))
+        try:
+            shutil.copytree(template, scratch, dirs_exist_ok=True)
+        finally:
+            if own_template:
+                shutil.rmtree(template, ignore_errors=True)
         grading = scratch / "grading"
-        grading.mkdir()
-        shutil.copy(root / "grading" / "nbgrader_config.py", grading / "nbgrader_config.py")
-        shutil.copytree(root / "solutions" / lesson, scratch / "solutions" / lesson)
         shutil.copytree(root / "grading" / "submitted" / student / lesson, grading / "submitted" / student / lesson)
         if grading_mode:
             import nbformat
@@ -74,11 +94,9 @@ def grade_submission(root: str, lesson: str, student: str, cell_timeout: float =
             paths = sorted((grading / "submitted" / student / lesson).glob("*.ipynb"))
             for path, names in zip(paths, names_per_notebook(paths, exercises_of(lesson))):
                 nbformat.write(prune(nbformat.read(str(path), as_version=4), names), str(path))
-        for args in (("generate_assignment", lesson, "--force"),
-                     ("autograde", lesson, "--student", student, "--create", "--force")):
-            done = nbgrader(grading, *args, quiet=True)
-            if done.returncode:
-                raise RuntimeError(f"nbgrader {args[0]} failed: {(done.stderr or done.stdout)[-600:]}")
+        done = nbgrader(grading, "autograde", lesson, "--student", student, "--create", "--force", quiet=True)
+        if done.returncode:
+            raise RuntimeError(f"nbgrader autograde failed: {(done.stderr or done.stdout)[-600:]}")
         notebooks = sorted((grading / "submitted" / student / lesson).glob("*.ipynb"))
         result["verified"] = verify(notebooks, lesson, cell_timeout=cell_timeout)
     except Exception as e:  # one broken submission fails alone
@@ -152,8 +170,10 @@ def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120, gradi
                 raise SystemExit(f"nbgrader generate_assignment {lesson} failed:\n{done.stderr[-2000:]}")
     started = time.perf_counter()
     summary = {"graded": 0, "failed": [], "flags": [], "seconds": 0.0, "per_submission": []}
+    templates = {lesson: prepare_lesson(str(ROOT), lesson) for lesson in sorted({u[0] for u in units})}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_submission, str(ROOT), lesson, student, cell_timeout, grading_mode)
+        futures = [pool.submit(grade_submission, str(ROOT), lesson, student, cell_timeout, grading_mode,
+                               templates[lesson])
                    for lesson, student in units]
         for future in tqdm(as_completed(futures), total=len(futures), desc="submissions", unit="sub"):
             result = future.result()
@@ -166,6 +186,8 @@ def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120, gradi
                     summary["per_submission"].append(result["seconds"])
             finally:
                 shutil.rmtree(result["scratch"], ignore_errors=True)
+    for template in templates.values():
+        shutil.rmtree(template, ignore_errors=True)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     print(f"graded {summary['graded']}, failed {len(summary['failed'])}, {summary['seconds']} s "
           f"({jobs} worker{'s' if jobs != 1 else ''})")
