@@ -53,7 +53,10 @@ def _class(root: Path, lesson: str, students: int):
             nb = nbformat.from_dict(nbformat.reads(nbformat.writes(solution), 4))
             for cell in nb.cells:
                 if cell.metadata.get("nbgrader", {}).get("grade_id") == cell_id:
-                    cell.source = cell.source.replace(find, new, 1)
+                    head, sep, body = cell.source.partition("### BEGIN SOLUTION")
+                    if find not in body:
+                        raise SystemExit(f"{lesson}: {find!r} is not in the code of {cell_id}")
+                    cell.source = head + sep + body.replace(find, new, 1)
         folder = sub / f"s{i:03d}-{kind}" / lesson
         folder.mkdir(parents=True)
         nbformat.write(nb, str(folder / f"{lesson}.ipynb"))
@@ -99,9 +102,13 @@ def modes(lessons, all_cells=False) -> None:
             folder = root / "grading" / "submitted" / "solution" / lesson
             shutil.copytree(ROOT / "solutions" / lesson, folder)
             template = classroom.prepare_lesson(str(root), lesson)
+            from verify import lesson_work
+
+            work = lesson_work(lesson)
             seconds = []
             for mode in (True, False) if all_cells else (True,):
-                result = classroom.grade_submission(str(root), lesson, "solution", grading_mode=mode, template=template)
+                result = classroom.grade_submission(str(root), lesson, "solution", grading_mode=mode, template=template,
+                                                    work=work)
                 if result["error"] or result["verified"]["score"] != result["verified"]["max_score"]:
                     raise SystemExit(f"{lesson}: the solution did not grade full marks: {result['error'] or result['verified']}")
                 seconds.append(result["seconds"])

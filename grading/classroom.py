@@ -63,12 +63,13 @@ def prepare_lesson(root: str, lesson: str) -> str:
 
 
 def grade_submission(root: str, lesson: str, student: str, cell_timeout: float = 120,
-                     grading_mode: bool = True, template: str | None = None) -> dict:
+                     grading_mode: bool = True, template: str | None = None, work: bytes | None = None) -> dict:
     """Autograde one student's lesson in a scratch course, then verify it. Never raises.
 
     ``template`` is :func:`prepare_lesson`'s scratch course for ``lesson`` (made here when None). In grading
     mode (the default) the cells that only demonstrate are left out (``prune.py``); every graded exercise
-    still runs in full.
+    still runs in full. ``work`` is ``verify.lesson_work(lesson)``, computed once per lesson by the caller and
+    passed in memory (never through a file that the student's code, running meanwhile, could rewrite).
     """
     from verify import verify
 
@@ -98,7 +99,7 @@ def grade_submission(root: str, lesson: str, student: str, cell_timeout: float =
         if done.returncode:
             raise RuntimeError(f"nbgrader autograde failed: {(done.stderr or done.stdout)[-600:]}")
         notebooks = sorted((grading / "submitted" / student / lesson).glob("*.ipynb"))
-        result["verified"] = verify(notebooks, lesson, cell_timeout=cell_timeout)
+        result["verified"] = verify(notebooks, lesson, cell_timeout=cell_timeout, work=work)
     except Exception as e:  # one broken submission fails alone
         result["error"] = f"{type(e).__name__}: {e}"
     result["seconds"] = round(time.perf_counter() - started, 2)
@@ -153,6 +154,13 @@ def _merge(root: Path, result: dict) -> list:
     return flags
 
 
+def _worker_threads(threads: int) -> None:
+    """Give each worker (and the kernels and runners it starts) its share of the cores: OpenMP threads of
+    several processes that each want every core wait for each other."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
+
+
 def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120, grading_mode: bool = True) -> dict:
     """Grade every submission of ``lessons`` in ``jobs`` processes; merge each into the course's gradebook."""
     from tqdm.auto import tqdm
@@ -170,10 +178,14 @@ def autograde(lessons, jobs: int | None = None, cell_timeout: float = 120, gradi
                 raise SystemExit(f"nbgrader generate_assignment {lesson} failed:\n{done.stderr[-2000:]}")
     started = time.perf_counter()
     summary = {"graded": 0, "failed": [], "flags": [], "seconds": 0.0, "per_submission": []}
+    from verify import lesson_work
+
     templates = {lesson: prepare_lesson(str(ROOT), lesson) for lesson in sorted({u[0] for u in units})}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    works = {lesson: lesson_work(lesson) for lesson in templates}
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_threads, initargs=(threads,)) as pool:
         futures = [pool.submit(grade_submission, str(ROOT), lesson, student, cell_timeout, grading_mode,
-                               templates[lesson])
+                               templates[lesson], works[lesson])
                    for lesson, student in units]
         for future in tqdm(as_completed(futures), total=len(futures), desc="submissions", unit="sub"):
             result = future.result()

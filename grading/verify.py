@@ -235,15 +235,29 @@ def names_per_notebook(notebooks, exercises) -> list:
     return per
 
 
-def verify(notebooks, lesson: str, cell_timeout: float = 120, workdir: Path | None = None) -> dict:
-    """Grade a submission (its notebooks of ``lesson``) outside its kernel: {exercise: record}."""
+def lesson_work(lesson: str) -> bytes:
+    """The lesson's cases and references (the same for every submission), pickled: compute them once per
+    lesson and pass them to :func:`verify` for each submission."""
+    import cloudpickle
+
+    return cloudpickle.dumps(_work(exercises_of(lesson)))
+
+
+def verify(notebooks, lesson: str, cell_timeout: float = 120, workdir: Path | None = None,
+           work: bytes | None = None) -> dict:
+    """Grade a submission (its notebooks of ``lesson``) outside its kernel: {exercise: record}.
+
+    ``work`` is :func:`lesson_work`'s result for ``lesson`` (computed here when None).
+    """
+    import cloudpickle
+
     exercises = exercises_of(lesson)
     names = names_per_notebook(notebooks, exercises)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         work_dir = Path(workdir or tmp)
         objects = collect([Path(p) for p in notebooks], names, work_dir, cell_timeout)
-        work = _work(exercises)
+        work = cloudpickle.loads(work) if work is not None else _work(exercises)
         limit = 60 + sum(ex.time_limit * (1 + len(ex.hidden_seeds)) * 3 for ex in exercises)
         results = _run(objects, work, work_dir, timeout=limit)
         records = judge(work, results)

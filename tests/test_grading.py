@@ -284,3 +284,18 @@ def test_grading_mode_keeps_what_grading_needs_and_drops_demonstrations():
     cells[5].metadata["nbgrader"] = {"solution": True, "grade_id": "solution_step"}
     cells[7].metadata["nbgrader"] = {"grade": True, "grade_id": "test_step", "points": 1}
     assert needed_cells(cells, ["step"]) == [0, 1, 2, 5, 7]
+
+    # A function's parameters and locals, and a comprehension's variables, are not the notebook's names;
+    # a default value, a global read inside a method, and a comprehension's first iterable are.
+    cells = [nbformat.v4.new_code_cell(s) for s in [
+        "lr = 0.5\nfor p in range(3):\n    print(p)",                 # 0 a demonstration that binds lr and p
+        "scale = 2.0",                                               # 1 read inside a method
+        "eps0 = 1e-8",                                               # 2 a default value
+        "data = [1, 2]",                                             # 3 a comprehension's first iterable
+        "class SGD:\n    def __init__(self, params, lr=0.01, eps=eps0):\n        self.lr = lr * scale\n"
+        "        self.params = [p for p in params]\n        self.n = sum(x for x in data)",  # 4 the solution
+        'check("sgd", SGD)',                                          # 5 the test cell
+    ]]
+    cells[4].metadata["nbgrader"] = {"solution": True, "grade_id": "solution_sgd"}
+    cells[5].metadata["nbgrader"] = {"grade": True, "grade_id": "test_sgd", "points": 1}
+    assert needed_cells(cells, ["SGD"]) == [1, 2, 3, 4, 5]
