@@ -55,12 +55,12 @@ def bench_notebook(path: Path, repeat: int = 5, timeout: int = 900) -> tuple[flo
     import nbformat
     from nbclient import NotebookClient
 
-    from course.execution import patch_jupyter_client
+    from course.execution import patch_jupyter_client, private_kernels
 
     patch_jupyter_client()
     nb = nbformat.read(str(path), as_version=4)
     calls = check_calls(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=private_kernels(),
                             resources={"metadata": {"path": str(path.parent)}})
     with client.setup_kernel():
         start = time.perf_counter()

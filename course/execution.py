@@ -5,10 +5,18 @@ it (jupyter/nbclient#312): execution then sits idle for the whole cell timeout b
 here on a busy 2-core machine: 5 of 30 widget cells stalled for the full timeout; with the patch below,
 none did. The patch makes the client wait in short slices, so a reply that is already there is picked
 up within half a second. nbgrader (through ``grading/nbgrader_config.py``) and ``course.bench`` apply it.
+
+Kernels started side by side (parallel grading, the test suite's workers) can also collide on their TCP
+ports: jupyter_client picks five free ports and closes them, and another process may take one before the
+kernel binds it ("Address already in use", "Kernel died before replying to kernel_info").
+:func:`private_kernels` gives each kernel manager its own Unix-socket path instead of ports.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+import uuid
 from queue import Empty
 
 _SLICE = 0.5  # seconds
@@ -38,3 +46,18 @@ def patch_jupyter_client() -> bool:
     get_msg.__doc__ = original.__doc__
     AsyncZMQSocketChannel.get_msg = get_msg
     return True
+
+
+def private_kernels(config=None):
+    """Make the kernels started with the traitlets ``config`` (a new one when None) talk over Unix sockets
+    at a path of their own, so that no other process can take their endpoints. POSIX only; elsewhere the
+    config is returned unchanged (TCP). Kernels started one after another with the same config may share
+    it: jupyter_client numbers the sockets past any that exist."""
+    from traitlets.config import Config
+
+    config = Config() if config is None else config
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        # Short: a Unix socket path holds at most about 100 characters.
+        config.KernelManager.ip = os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4().hex[:12]}")
+    return config

@@ -38,9 +38,11 @@ c.OverwriteCells.add_missing_cells = True
 
 # Widget cells can leave the grader waiting for a reply that has already come (jupyter/nbclient#312);
 # course.execution makes it look again every half second instead of idling for the whole timeout.
+# Submissions graded side by side would race for TCP ports; each grading kernel gets its own sockets.
 try:
-    from course.execution import patch_jupyter_client
+    from course.execution import patch_jupyter_client, private_kernels
 
     patch_jupyter_client()
+    private_kernels(c)
 except ImportError:  # the course package is not installed beside nbgrader
     pass

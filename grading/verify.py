@@ -82,11 +82,12 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     try:
-        from course.execution import patch_jupyter_client
+        from course.execution import patch_jupyter_client, private_kernels
 
         patch_jupyter_client()
+        config = private_kernels()
     except ImportError:
-        pass
+        config = None
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
     try:
@@ -98,7 +99,8 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
             nb = prune(nbformat.read(str(nb_path), as_version=4), names[k])
             nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
             client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                                    interrupt_on_timeout=True, resources={"metadata": {"path": str(nb_path.parent)}})
+                                    interrupt_on_timeout=True, resources={"metadata": {"path": str(nb_path.parent)}},
+                                    **({"config": config} if config is not None else {}))
             with client.setup_kernel():
                 for index, cell in enumerate(nb.cells):
                     try:

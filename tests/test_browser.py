@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import course.lessons
+from course.execution import private_kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -65,6 +66,7 @@ def lab(tmp_path_factory):
     proc = subprocess.Popen(
         [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True",
+         *[f"--KernelManager.{key}={value}" for key, value in private_kernels().KernelManager.items()],
          *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
         cwd=served, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

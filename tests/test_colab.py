@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from course.execution import private_kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -58,7 +60,7 @@ def run_kernel(content: Path, cells: list[str], repo: str | None = "https://exam
     nb = nbformat.v4.new_notebook()
     prefix = [f"import os\nos.environ['COURSE_REPO'] = {repo!r}" if repo else "import os"]
     nb.cells = [nbformat.v4.new_code_cell(s) for s in prefix + cells]
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True, config=private_kernels(),
                             resources={"metadata": {"path": str(content)}})
     client.execute()
     return nb

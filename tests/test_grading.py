@@ -251,13 +251,15 @@ def test_student_edition_holds_no_answer_and_runs(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     from nbclient import NotebookClient
 
+    from course.execution import private_kernels
+
     lab = nbformat.read(str(edition / "labs" / LESSON / f"{LESSON}.ipynb"), 4)
     lab.cells = [c for c in lab.cells if c.cell_type == "code"][:2] + [
         nbformat.v4.new_code_cell("import course; print('FROM', course.__file__)")]
     env_before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(target)
     try:
-        NotebookClient(lab, timeout=120, kernel_name="python3",
+        NotebookClient(lab, timeout=120, kernel_name="python3", config=private_kernels(),
                        resources={"metadata": {"path": str(edition / "labs" / LESSON)}}).execute()
     finally:
         if env_before is None:
