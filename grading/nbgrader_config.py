@@ -32,6 +32,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+# Every output is in when the last cell replies: stop the kernel at once instead of waiting about a second
+# for it to shut down gracefully.
+c.Execute.shutdown_kernel = "immediate"
 
 # A grade cell a student deleted is put back (and scored) instead of silently vanishing.
 c.OverwriteCells.add_missing_cells = True

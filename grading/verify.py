@@ -98,8 +98,10 @@ def collect(notebooks, names, workdir: Path, cell_timeout: float = 120) -> list:
             snapshot = nbformat.v4.new_code_cell(_SNAPSHOT.format(names=sorted(set(names[k])), path=str(part)))
             nb = prune(nbformat.read(str(nb_path), as_version=4), names[k])
             nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
+            # Every object is saved when the last cell replies: the kernel is stopped at once, not gracefully.
             client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                                    interrupt_on_timeout=True, resources={"metadata": {"path": str(nb_path.parent)}},
+                                    interrupt_on_timeout=True, shutdown_kernel="immediate",
+                                    resources={"metadata": {"path": str(nb_path.parent)}},
                                     **({"config": config} if config is not None else {}))
             with client.setup_kernel():
                 for index, cell in enumerate(nb.cells):
