@@ -1,5 +1,5 @@
-"""What a student sees: every solutions notebook run in JupyterLab 4 (default settings) in headless
-Chromium, every widget's figure drawn on first show and redrawn when a control moves.
+"""What a student sees: every solutions notebook run in JupyterLab 4 and in Notebook 7 (default settings)
+in headless Chromium, every widget's figure drawn on first show and redrawn when a control moves.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them where it can); without
 a browser the test says so in one line and the rest of the suite runs.
@@ -47,15 +47,24 @@ return {w: c.width, h: c.height, colours: seen.size, src: img.src.length + ':' +
 """
 
 
+#: The front ends a student opens: the server command, the switch that puts the app on ``window.jupyterapp``
+#: (where the test reads the notebook's cells), and where one notebook opens.
+FRONT_ENDS = {
+    "JupyterLab 4": ("lab", "--LabApp.expose_app_in_browser=True", "{base}/lab/tree/{path}?token={token}&reset"),
+    "Notebook 7": ("notebook", "--JupyterNotebookApp.expose_app_in_browser=True", "{base}/notebooks/{path}?token={token}"),
+}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
+@pytest.fixture(scope="module", params=list(FRONT_ENDS))
+def lab(request, tmp_path_factory):
+    command, expose, url = FRONT_ENDS[request.param]
+    tmp = tmp_path_factory.mktemp(command)
     # JupyterLab saves what it runs: serve a copy, never the repository's notebooks.
     served = tmp / "course"
     shutil.copytree(ROOT / "solutions", served / "solutions")
@@ -64,8 +73,8 @@ def lab(tmp_path_factory):
                JUPYTER_DATA_DIR=str(tmp / "data"), MPLBACKEND="module://matplotlib_inline.backend_inline")
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     proc = subprocess.Popen(
-        [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True",
+        [str(BIN / "jupyter"), command, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}", expose,
          *[f"--KernelManager.{key}={value}" for key, value in private_kernels().KernelManager.items()],
          *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
         cwd=served, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -78,8 +87,8 @@ def lab(tmp_path_factory):
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("JupyterLab did not start within 60 s")
-        yield base, token
+            pytest.fail(f"{request.param} did not start within 60 s")
+        yield base, token, url
     finally:
         proc.terminate()
         try:
@@ -117,8 +126,9 @@ def _wait(predicate, timeout, step=0.5, what="condition"):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
-def _run_all(driver, base, token, path):
-    driver.get(f"{base}/lab/tree/{path}?token={token}&reset")
+def _run_all(driver, lab, path):
+    base, token, url = lab
+    driver.get(url.format(base=base, path=path, token=token))
     _wait(lambda: driver.execute_script(
         "const a = window.jupyterapp; if (!a) return false;"
         "const w = a.shell.currentWidget; return !!(w && w.sessionContext && w.sessionContext.session"
@@ -168,25 +178,21 @@ def _errors(driver):
 
 
 def _actions(driver, cell):
-    """Ways to move the widget's controls, one at a time: sliders both ways, dropdowns, buttons."""
-    from selenium.webdriver.common.keys import Keys
+    """Ways to move the widget's controls, one at a time: sliders dragged both ways with the mouse (as the
+    notebooks ask; Notebook 7 takes arrow keys for moving between cells), dropdowns, buttons."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import Select
 
     area = cell.find_element("css selector", ".jp-Cell-outputArea, .jp-OutputArea")
-    focus = "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();"
     for handle in area.find_elements("css selector", ".noUi-handle, .ui-slider-handle, input[type=range]"):
         if driver.execute_script("return !!arguments[0].closest('[disabled]');", handle):
             continue  # a control the widget has switched off
 
-        def right(h=handle):
-            driver.execute_script(focus, h)
-            h.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
-
-        def left(h=handle):
-            driver.execute_script(focus, h)
-            h.send_keys(*[Keys.ARROW_LEFT] * 4)
-        yield "slider", right
-        yield "slider", left
+        def drag(dx, h=handle):
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", h)
+            ActionChains(driver).click_and_hold(h).move_by_offset(dx, 0).release().perform()
+        yield "slider", lambda d=drag: d(30)
+        yield "slider", lambda d=drag: d(-60)
     for element in area.find_elements("css selector", "select"):
         def pick(e=element):
             sel = Select(e)
@@ -201,8 +207,7 @@ def _actions(driver, cell):
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
 def test_widgets_draw_on_first_show_and_follow_their_controls(path, lab, browser):
-    base, token = lab
-    _run_all(browser, base, token, path)
+    _run_all(browser, lab, path)
     errors = _errors(browser)
     assert not errors, f"{path}: cells raised in the browser: {errors}"
     cells = _widget_cells(browser)
